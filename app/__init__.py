@@ -1,0 +1,85 @@
+"""Aftercare: post-infusion check-ins, follow-up and triage for ketamine clinics."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from app import config as app_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the web app. Reads configuration; starts nothing, writes nothing."""
+    instance_path = Path((config or {}).get("INSTANCE_PATH")
+                         or os.environ.get("AFTERCARE_INSTANCE_PATH")
+                         or app_config.DEFAULT_INSTANCE_PATH)
+    app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True)
+    app.config.from_object(app_config.Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(app_config.from_environment(instance_path))
+    app.config.update(config or {})
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set: set the SECRET_KEY environment variable or "
+                           "run `python -m app.bootstrap` to create instance/secret_key.")
+
+    app.logger.setLevel(app.config["LOG_LEVEL"])
+    if app.config["TRUSTED_PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    from app.routing import BoundedIntConverter
+    app.url_map.converters["int"] = BoundedIntConverter
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from app import errors, security, templating
+    from app.pwa import assets
+    assets.register(app)
+    errors.register(app)
+    security.register(app)
+    templating.register(app)
+
+    from app.cli import register as register_cli
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app import database
+    from app.auth.access import load_request_user, unauthorized
+    from app.extensions import compress, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    database.register_sqlite_pragmas()
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    compress.init_app(app)
+    login_manager.init_app(app)
+    login_manager.request_loader(load_request_user)
+    login_manager.unauthorized_handler(unauthorized)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.api.views import bp as api_bp
+    from app.api.views import health_bp
+    from app.auth.views import bp as auth_bp
+    from app.checkins.views import api as checkins_api
+    from app.checkins.views import bp as checkins_bp
+    from app.clinics.views import bp as clinics_bp
+    from app.dashboard.views import bp as dashboard_bp
+    from app.flags.views import bp as flags_bp
+    from app.infusions.views import bp as infusions_bp
+    from app.patients.views import bp as patients_bp
+    from app.phq9.views import api as phq9_api
+    from app.phq9.views import bp as phq9_bp
+    from app.prompts.views import api as prompts_api
+    from app.pwa.views import bp as pwa_bp
+
+    for blueprint in (auth_bp, checkins_bp, checkins_api, clinics_bp, dashboard_bp,
+                      infusions_bp, patients_bp, prompts_api, flags_bp, phq9_bp, phq9_api,
+                      pwa_bp, api_bp, health_bp):
+        app.register_blueprint(blueprint)

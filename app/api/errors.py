@@ -1,0 +1,33 @@
+"""JSON errors for the API: one shape, ``{"error": {"code", "message", "fields"}}``."""
+
+from flask import Request, jsonify, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+
+def is_api_request(req: Request | None = None) -> bool:
+    req = req or request
+    return req.path.startswith("/api/")
+
+
+def error_response(code: int, message: str, fields: dict | None = None, headers=None):
+    body = {"error": {"code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    response = jsonify(body)
+    response.status_code = code
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def validation_error(error: ValidationError):
+    messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
+    return error_response(422, "Some fields are not valid; nothing was saved.", messages)
+
+
+def http_error(error: HTTPException):
+    headers = {}
+    if error.code == 405 and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return error_response(error.code or 500, error.description or error.name, headers=headers)

@@ -1,0 +1,41 @@
+"""The OpenAPI document, the session endpoint the PWA uses for CSRF tokens, and /healthz."""
+
+from flask import Blueprint, current_app, jsonify
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.api import schemas
+from app.api.openapi import build_spec, documented
+from app.extensions import db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+health_bp = Blueprint("health", __name__)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(build_spec(current_app))
+
+
+@bp.get("/session")
+@documented(summary="A CSRF token for JSON writes, and who is signed in",
+            responses={200: (schemas.SessionInfo, "Session")}, tags=["session"])
+def session_info():
+    signed_in = current_user.is_authenticated
+    return jsonify(schemas.SessionInfo().dump({
+        "csrf_token": generate_csrf(),
+        "signed_in": signed_in,
+        "role": current_user.role.value if signed_in else None,
+    }))
+
+
+@health_bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify({"status": "unavailable", "database": "unavailable"}), 503
+    return jsonify({"status": "ok", "database": "ok"})

@@ -1,0 +1,75 @@
+import enum
+
+from flask_login import UserMixin
+
+from app.dbtypes import UTCDateTime, utc_now
+from app.extensions import db
+
+
+class Role(enum.StrEnum):
+    PATIENT = "patient"
+    CLINICIAN = "clinician"
+    ADMIN = "admin"
+
+
+class User(UserMixin, db.Model):
+    """Anyone who signs in. Patients also have a Patient profile; staff are clinicians or admins."""
+
+    __tablename__ = "user_account"
+
+    id = db.Column(db.Integer, primary_key=True)
+    clinic_id = db.Column(db.ForeignKey("clinic.id"), nullable=False, index=True)
+    email = db.Column(db.String(254), nullable=False, unique=True)
+    name = db.Column(db.String(120), nullable=False)
+    role = db.Column(db.Enum(Role, native_enum=False, length=16,
+                             values_callable=lambda e: [m.value for m in e]), nullable=False)
+    # None until the person has followed their setup link.
+    password_hash = db.Column(db.String(255), nullable=True)
+    active = db.Column(db.Boolean, nullable=False, default=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utc_now)
+
+    clinic = db.relationship("Clinic")
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.active)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+class AuthSession(db.Model):
+    """One signed-in device. The browser holds a random token; only its hash is stored here."""
+
+    __tablename__ = "auth_session"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.ForeignKey("user_account.id", ondelete="CASCADE"),
+                        nullable=False, index=True)
+    token_hash = db.Column(db.String(64), nullable=False, unique=True)
+    created_at = db.Column(UTCDateTime, nullable=False)
+    last_seen_at = db.Column(UTCDateTime, nullable=False)
+    expires_at = db.Column(UTCDateTime, nullable=False)
+    # Staff sessions end after this many seconds without a request; patients' have none.
+    idle_timeout_seconds = db.Column(db.Integer, nullable=True)
+    device = db.Column(db.String(120), nullable=False, default="")
+    revoked_at = db.Column(UTCDateTime, nullable=True)
+
+    user = db.relationship("User")
+
+
+class SetupLink(db.Model):
+    """A single-use link that lets a person set their password (enrollment or reset)."""
+
+    __tablename__ = "setup_link"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.ForeignKey("user_account.id", ondelete="CASCADE"),
+                        nullable=False, index=True)
+    token_hash = db.Column(db.String(64), nullable=False, unique=True)
+    created_by_id = db.Column(db.ForeignKey("user_account.id"), nullable=True)
+    created_at = db.Column(UTCDateTime, nullable=False)
+    expires_at = db.Column(UTCDateTime, nullable=False)
+    used_at = db.Column(UTCDateTime, nullable=True)
+
+    user = db.relationship("User", foreign_keys=[user_id])

@@ -1,0 +1,170 @@
+"""Passwords, signed-in device sessions and one-time setup links. Services flush, never commit."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+
+from app.auth.models import AuthSession, Role, SetupLink, User
+from app.extensions import db
+
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so a miss costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("aftercare-timing-equaliser")
+# last_seen_at is written at most this often, so reading pages does not write on every request.
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def new_token() -> tuple[str, str]:
+    """A random token for the browser and the hash to store in its place."""
+    token = secrets.token_urlsafe(32)
+    return token, token_hash(token)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None. Rehashes outdated hashes."""
+    user = user_by_email(email)
+    if user is None or not user.password_hash or not user.is_active:
+        _verify(_DUMMY_HASH, password)
+        return None
+    if not _verify(user.password_hash, password):
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return _hasher.verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def session_limits(role: Role, config) -> tuple[timedelta, timedelta | None]:
+    """(absolute lifetime, idle timeout) of a new session for this role."""
+    if role == Role.PATIENT:
+        return config["PATIENT_SESSION_LIFETIME"], None
+    return config["CLINICIAN_ABSOLUTE_TIMEOUT"], config["CLINICIAN_IDLE_TIMEOUT"]
+
+
+def start_session(user: User, *, now: datetime, lifetime: timedelta,
+                  idle_timeout: timedelta | None, device: str = "") -> tuple[AuthSession, str]:
+    """A new device session; returns it and the token the browser keeps."""
+    token, hashed = new_token()
+    auth_session = AuthSession(
+        user=user, token_hash=hashed, created_at=now, last_seen_at=now,
+        expires_at=now + lifetime, device=device[:120],
+        idle_timeout_seconds=int(idle_timeout.total_seconds()) if idle_timeout else None,
+    )
+    db.session.add(auth_session)
+    db.session.flush()
+    return auth_session, token
+
+
+def live_session(token: str, *, now: datetime) -> AuthSession | None:
+    """The unexpired, unrevoked session for this token, its last use updated; else None."""
+    auth_session = db.session.scalar(
+        select(AuthSession).where(AuthSession.token_hash == token_hash(token))
+    )
+    if auth_session is None or not _is_live(auth_session, now):
+        return None
+    if now - auth_session.last_seen_at >= TOUCH_INTERVAL:
+        auth_session.last_seen_at = now
+    return auth_session
+
+
+def _is_live(auth_session: AuthSession, now: datetime) -> bool:
+    if auth_session.revoked_at is not None or now >= auth_session.expires_at:
+        return False
+    if not auth_session.user.is_active:
+        return False
+    idle = auth_session.idle_timeout_seconds
+    return idle is None or now - auth_session.last_seen_at < timedelta(seconds=idle)
+
+
+def end_session(auth_session: AuthSession, *, now: datetime) -> None:
+    if auth_session.revoked_at is None:
+        auth_session.revoked_at = now
+
+
+def end_all_sessions(user: User, *, now: datetime, keep: AuthSession | None = None) -> int:
+    """Revoke every live session of the user (but ``keep``); returns how many ended."""
+    statement = (
+        update(AuthSession)
+        .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    if keep is not None:
+        statement = statement.where(AuthSession.id != keep.id)
+    return db.session.execute(statement).rowcount
+
+
+def issue_setup_link(user: User, *, by: User | None, now: datetime,
+                     lifetime: timedelta) -> str:
+    """A new single-use setup link for the user; any earlier unused link stops working."""
+    db.session.execute(
+        update(SetupLink)
+        .where(SetupLink.user_id == user.id, SetupLink.used_at.is_(None),
+               SetupLink.expires_at > now)
+        .values(expires_at=now)
+    )
+    token, hashed = new_token()
+    db.session.add(SetupLink(user=user, token_hash=hashed, created_by_id=by.id if by else None,
+                             created_at=now, expires_at=now + lifetime))
+    db.session.flush()
+    return token
+
+
+def usable_setup_link(token: str, *, now: datetime) -> SetupLink | None:
+    link = db.session.scalar(select(SetupLink).where(SetupLink.token_hash == token_hash(token)))
+    if link is None or link.used_at is not None or now >= link.expires_at:
+        return None
+    if not link.user.is_active:
+        return None
+    return link
+
+
+def complete_setup(link: SetupLink, password: str, *, now: datetime) -> User:
+    """Use the link: set the password and end every existing session of that person."""
+    link.used_at = now
+    user = link.user
+    user.password_hash = hash_password(password)
+    end_all_sessions(user, now=now)
+    return user
+
+
+def create_staff(clinic_id: int, *, email: str, name: str, role: Role) -> User:
+    if role == Role.PATIENT:
+        raise ValueError("patients are enrolled, not created as staff")
+    user = User(clinic_id=clinic_id, email=normalise_email(email), name=name.strip(), role=role)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def setup_url(token: str) -> str:
+    """The full address of a setup link, as the person's phone or browser will open it."""
+    from flask import current_app, url_for
+
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("auth.setup_link",
+                                                                       token=token)

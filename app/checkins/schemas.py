@@ -1,0 +1,118 @@
+"""Check-in input and output. The JSON API and the no-JavaScript form share these schemas."""
+
+from datetime import UTC, datetime, timedelta
+
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates,
+    validates_schema,
+)
+
+from app.checkins import catalog
+from app.routing import MAX_ID
+
+MAX_SKEW = timedelta(minutes=5)
+MAX_AGE = timedelta(days=7)
+
+
+class SymptomIn(Schema):
+    code = fields.String(required=True, validate=validate.OneOf(
+        sorted(catalog.SYMPTOM_CODES), error="Unknown symptom code."))
+    severity = fields.Integer(required=True, strict=True, validate=validate.Range(
+        catalog.SEVERITY_MIN, catalog.SEVERITY_MAX,
+        error="Severity is 0 (none) to 4 (very severe)."))
+    detail = fields.String(load_default="", validate=validate.Length(
+        max=catalog.OTHER_DETAIL_MAX_LENGTH))
+
+    @validates_schema
+    def detail_only_for_other(self, data, **kwargs):
+        detail = data.get("detail", "").strip()
+        if data.get("code") != catalog.OTHER and detail:
+            raise ValidationError("Only 'other' takes a description.", "detail")
+        if data.get("code") == catalog.OTHER and data.get("severity", 0) > 0 and not detail:
+            raise ValidationError("Say briefly what the other side effect is.", "detail")
+
+
+class Timed(Schema):
+    """``taken_at`` from the device: not in the future (beyond a small skew), not too old.
+
+    ``now`` and the limits come from the app's clock and settings.
+    """
+
+    taken_at = fields.AwareDateTime(required=True)
+
+    def __init__(self, *, now: datetime | None = None, max_skew: timedelta = MAX_SKEW,
+                 max_age: timedelta = MAX_AGE, **kwargs):
+        super().__init__(**kwargs)
+        self.now, self.max_skew, self.max_age = now, max_skew, max_age
+
+    @validates("taken_at")
+    def recent(self, value: datetime, **kwargs):
+        now = self.now or datetime.now(UTC)
+        if value > now + self.max_skew:
+            raise ValidationError("This time is in the future; check the phone's clock.")
+        if value < now - self.max_age:
+            raise ValidationError(
+                f"Answers older than {self.max_age.days} days can no longer be sent.")
+
+
+def device_timed(schema_class: type[Timed]) -> Timed:
+    """A Timed schema checking ``taken_at`` against the app's clock and settings."""
+    from flask import current_app
+
+    from app.clock import utcnow
+
+    config = current_app.config
+    return schema_class(now=utcnow(), max_skew=config["CHECKIN_MAX_CLOCK_SKEW"],
+                        max_age=config["CHECKIN_MAX_AGE"])
+
+
+class CheckinIn(Timed):
+    """A check-in as sent by the phone."""
+
+    client_id = fields.UUID(required=True)
+    mood = fields.Integer(required=True, strict=True, validate=validate.Range(
+        catalog.MOOD_MIN, catalog.MOOD_MAX, error="Mood is a whole number from 0 to 10."))
+    symptoms = fields.List(fields.Nested(SymptomIn), load_default=list,
+                           validate=validate.Length(max=len(catalog.SYMPTOMS)))
+    note = fields.String(load_default="", validate=validate.Length(
+        max=catalog.NOTE_MAX_LENGTH,
+        error=f"Keep the note under {catalog.NOTE_MAX_LENGTH} characters."))
+    home_safely = fields.Boolean(load_default=None, allow_none=True)
+
+    @validates("symptoms")
+    def each_code_once(self, value: list, **kwargs):
+        codes = [item["code"] for item in value if isinstance(item, dict) and "code" in item]
+        if len(codes) != len(set(codes)):
+            raise ValidationError("Each symptom may appear once.")
+
+
+class SymptomOut(Schema):
+    code = fields.String()
+    severity = fields.Integer()
+    detail = fields.String()
+
+
+class CheckinOut(Schema):
+    id = fields.Integer()
+    client_id = fields.UUID()
+    taken_at = fields.AwareDateTime()
+    received_at = fields.AwareDateTime()
+    mood = fields.Integer()
+    note = fields.String()
+    home_safely = fields.Boolean(allow_none=True)
+    infusion_number = fields.Integer(allow_none=True, attribute="infusion.number")
+    symptoms = fields.List(fields.Nested(SymptomOut))
+
+
+class CheckinListQuery(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+    before_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID))
+
+
+class CheckinList(Schema):
+    items = fields.List(fields.Nested(CheckinOut))
+    next_before_id = fields.Integer(allow_none=True)

@@ -1,0 +1,86 @@
+"""Storing check-ins exactly once, and reading a patient's own history."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.checkins.models import CheckIn, SymptomRating
+from app.extensions import db
+from app.flags.services import evaluate_at_submission
+from app.idempotency import store_once
+from app.infusions.services import infusion_before
+from app.patients.models import Patient
+from app.prompts.services import answer as answer_prompt
+
+
+def find_by_client_id(patient_id: int, client_id) -> CheckIn | None:
+    return db.session.scalar(
+        select(CheckIn).where(CheckIn.patient_id == patient_id, CheckIn.client_id == client_id)
+    )
+
+
+def submit(patient: Patient, data: dict, *, now: datetime) -> tuple[CheckIn, bool]:
+    """Store a validated check-in; returns (check-in, created).
+
+    A repeat of a ``client_id`` returns the stored check-in unchanged. When two copies race,
+    the unique constraint decides: the loser's transaction is rolled back and it gets the
+    winner's row, so the caller must not have other unflushed work in this session.
+    """
+    existing = find_by_client_id(patient.id, data["client_id"])
+    if existing is not None:
+        return existing, False
+    infusion = infusion_before(patient.id, data["taken_at"])
+    checkin = CheckIn(
+        patient_id=patient.id,
+        infusion_id=infusion.id if infusion else None,
+        client_id=data["client_id"],
+        taken_at=data["taken_at"],
+        received_at=now,
+        mood=data["mood"],
+        note=data["note"].strip(),
+        home_safely=data["home_safely"],
+        symptoms=[SymptomRating(code=s["code"], severity=s["severity"],
+                                detail=s["detail"].strip()) for s in data["symptoms"]],
+    )
+    checkin, created = store_once(checkin, lambda: find_by_client_id(patient.id,
+                                                                      data["client_id"]))
+    if not created:
+        return checkin, False
+    answer_prompt(patient.id, checkin.taken_at, checkin_id=checkin.id)
+    evaluate_at_submission(patient, now=now)
+    return checkin, True
+
+
+def history(patient_id: int, *, limit: int, before_id: int | None = None) -> list[CheckIn]:
+    """The patient's check-ins, newest first, ``limit`` at a time (keyset by id)."""
+    query = (
+        select(CheckIn).where(CheckIn.patient_id == patient_id)
+        .options(selectinload(CheckIn.symptoms), selectinload(CheckIn.infusion))
+        .order_by(CheckIn.taken_at.desc(), CheckIn.id.desc()).limit(limit)
+    )
+    if before_id is not None:
+        anchor = db.session.get(CheckIn, before_id)
+        if anchor is None or anchor.patient_id != patient_id:
+            return []
+        query = query.where(
+            (CheckIn.taken_at < anchor.taken_at)
+            | ((CheckIn.taken_at == anchor.taken_at) & (CheckIn.id < anchor.id))
+        )
+    return list(db.session.scalars(query))
+
+
+def own_checkin(patient_id: int, checkin_id: int) -> CheckIn | None:
+    return db.session.scalar(
+        select(CheckIn).where(CheckIn.id == checkin_id, CheckIn.patient_id == patient_id)
+    )
+
+
+def first_after_latest_infusion(patient_id: int, now: datetime) -> bool:
+    """True when the latest infusion has no check-in yet (ask "Did you get home safely?")."""
+    infusion = infusion_before(patient_id, now)
+    if infusion is None:
+        return False
+    return db.session.scalar(
+        select(CheckIn.id).where(CheckIn.infusion_id == infusion.id).limit(1)
+    ) is None

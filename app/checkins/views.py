@@ -1,0 +1,108 @@
+"""The patient's pages (home, check-in form, history) and the check-in JSON API."""
+
+import uuid
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from app.api.openapi import documented
+from app.api.requests import json_body, query_args
+from app.auth.access import patient_required
+from app.checkins import catalog, schemas, services
+from app.checkins.form import form_errors, payload_from_form
+from app.checkins.schemas import device_timed
+from app.clock import utcnow
+from app.extensions import db
+from app.prompts.services import open_prompts
+from app.scoping import own_patient
+
+bp = Blueprint("checkins", __name__, template_folder="templates")
+api = Blueprint("checkins_api", __name__, url_prefix="/api/v1")
+
+
+def _form(patient, **context):
+    return render_template(
+        "checkins/form.html", patient=patient,
+        ask_home_safely=services.first_after_latest_infusion(patient.id, utcnow()), **context)
+
+
+@bp.get("/")
+def home():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    if current_user.role != "patient":
+        return redirect(url_for("flags.queue"))
+    patient = own_patient()
+    recent = services.history(patient.id, limit=1)
+    return render_template("checkins/home.html", patient=patient,
+                           last=recent[0] if recent else None,
+                           due=open_prompts(patient.id, utcnow()))
+
+
+@bp.get("/checkin")
+@patient_required
+def new():
+    patient = own_patient()
+    return _form(patient, client_id=uuid.uuid4(), values={}, errors={})
+
+
+@bp.post("/checkin")
+@patient_required
+def create():
+    patient = own_patient()
+    payload = payload_from_form(utcnow())
+    try:
+        data = device_timed(schemas.CheckinIn).load(payload)
+    except ValidationError as error:
+        return _form(patient, client_id=payload.get("client_id") or uuid.uuid4(),
+                     values=payload, errors=form_errors(error.messages, payload)), 422
+    checkin, _created = services.submit(patient, data, now=utcnow())
+    db.session.commit()
+    return redirect(url_for("checkins.done", checkin_id=checkin.id), code=303)
+
+
+@bp.get("/checkins/<int:checkin_id>")
+@patient_required
+def done(checkin_id: int):
+    patient = own_patient()
+    checkin = services.own_checkin(patient.id, checkin_id)
+    if checkin is None:
+        abort(404)
+    return render_template("checkins/done.html", patient=patient, checkin=checkin)
+
+
+@bp.get("/history")
+@patient_required
+def history():
+    patient = own_patient()
+    checkins = services.history(patient.id, limit=200)
+    return render_template("checkins/history.html", patient=patient, checkins=checkins,
+                           severities=catalog.SEVERITIES)
+
+
+@api.post("/checkins")
+@patient_required
+@documented(summary="Submit a check-in (idempotent by client_id)", body=schemas.CheckinIn,
+            responses={201: (schemas.CheckinOut, "Stored"),
+                       200: (schemas.CheckinOut, "Already stored: the original check-in")},
+            tags=["checkins"])
+def api_create():
+    patient = own_patient()
+    data = json_body(device_timed(schemas.CheckinIn))
+    checkin, created = services.submit(patient, data, now=utcnow())
+    db.session.commit()
+    return jsonify(schemas.CheckinOut().dump(checkin)), 201 if created else 200
+
+
+@api.get("/checkins")
+@patient_required
+@documented(summary="The signed-in patient's own check-ins, newest first",
+            query=schemas.CheckinListQuery,
+            responses={200: (schemas.CheckinList, "Check-ins")}, tags=["checkins"])
+def api_list():
+    patient = own_patient()
+    args = query_args(schemas.CheckinListQuery())
+    items = services.history(patient.id, limit=args["limit"], before_id=args["before_id"])
+    next_before = items[-1].id if len(items) == args["limit"] else None
+    return jsonify(schemas.CheckinList().dump({"items": items, "next_before_id": next_before}))

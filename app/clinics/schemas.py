@@ -1,0 +1,58 @@
+"""Clinic settings form: each value within clinically sensible bounds."""
+
+import re
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+HHMM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]\Z")  # validate.Regexp anchors the start
+DIGITS = re.compile(r"[0-9]+")  # not str.isdigit(): that accepts "²", which int() refuses
+MAX_WINDOW_HOURS = 7 * 24
+
+
+class HourList(fields.Field):
+    """"2, 6, 24" -> [2, 6, 24]: whole hours after the infusion, each 1 to 168, no repeats."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        parts = [p.strip() for p in str(value).split(",") if p.strip()]
+        if not parts or not all(DIGITS.fullmatch(p) for p in parts):
+            raise ValidationError("List whole hours separated by commas, e.g. 2, 6, 24.")
+        hours = sorted({int(p) for p in parts})
+        if len(hours) != len(parts):
+            raise ValidationError("Each hour may appear once.")
+        if hours[0] < 1 or hours[-1] > MAX_WINDOW_HOURS or len(hours) > 10:
+            raise ValidationError("Up to 10 steps, each from 1 to 168 hours.")
+        return hours
+
+
+def _whole(low: int, high: int, error: str) -> fields.Integer:
+    return fields.Integer(required=True, validate=validate.Range(low, high, error=error))
+
+
+class ClinicSettings(Schema):
+    checkin_ladder_hours = HourList(required=True)
+    quiet_hours_start = fields.String(required=True, validate=validate.Regexp(
+        HHMM, error="Use 24-hour time, e.g. 21:30."))
+    quiet_hours_end = fields.String(required=True, validate=validate.Regexp(
+        HHMM, error="Use 24-hour time, e.g. 08:00."))
+    reminder_delay_hours = fields.Integer(required=True, validate=validate.Range(
+        1, 24, error="Between 1 and 24 hours."))
+    answer_window_hours = fields.Integer(required=True, validate=validate.Range(
+        1, MAX_WINDOW_HOURS, error="Between 1 hour and a week (168 hours)."))
+    readiness_time = fields.String(required=True, validate=validate.Regexp(
+        HHMM, error="Use 24-hour time, e.g. 18:00."))
+    # flag thresholds (clinical.md, "Flag rules")
+    severe_from = _whole(1, 4, "A severity from 1 (mild) to 4 (very severe).")
+    persistent_after_hours = _whole(1, MAX_WINDOW_HOURS, "Between 1 and 168 hours.")
+    unresolved_after_hours = _whole(1, MAX_WINDOW_HOURS, "Between 1 and 168 hours.")
+    mood_drop_points = _whole(1, 10, "Between 1 and 10 points.")
+    mood_floor = _whole(0, 10, "A mood from 0 to 10.")
+    missed_in_a_row = _whole(1, 10, "Between 1 and 10 prompts.")
+    phq9_worsening_points = _whole(1, 27, "Between 1 and 27 points.")
+    escalate_after_minutes = _whole(5, 24 * 60, "Between 5 minutes and 24 hours.")
+
+    @validates_schema
+    def quiet_hours_have_length(self, data, **kwargs):
+        if data.get("quiet_hours_start") and data.get("quiet_hours_start") == data.get(
+                "quiet_hours_end"):
+            raise ValidationError("Quiet hours must start and end at different times.",
+                                  "quiet_hours_end")

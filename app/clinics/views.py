@@ -1,0 +1,66 @@
+"""Admin pages: the clinic's staff."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.audit.services import record as audit
+from app.auth import schemas as auth_schemas
+from app.auth import services as auth_services
+from app.auth.access import admin_required
+from app.auth.models import Role
+from app.clinics import schemas, services
+from app.clinics.settings import effective
+from app.clock import utcnow
+from app.extensions import db
+from app.forms import first_errors, load_form
+from app.qr import svg as qr_svg
+
+bp = Blueprint("clinics", __name__, url_prefix="/clinic", template_folder="templates")
+
+
+@bp.route("/staff", methods=["GET", "POST"])
+@admin_required
+def staff():
+    errors: dict = {}
+    values: dict = {"role": "clinician"}
+    link = None
+    if request.method == "POST":
+        values = dict(request.form)
+        data, errors = load_form(auth_schemas.Staff())
+        if data and auth_services.user_by_email(data["email"]) is not None:
+            errors = {"email": ["This email already has an Aftercare account."]}
+        elif data:
+            now = utcnow()
+            member = auth_services.create_staff(current_user.clinic_id, email=data["email"],
+                                                name=data["name"], role=Role(data["role"]))
+            token = auth_services.issue_setup_link(
+                member, by=current_user, now=now,
+                lifetime=current_app.config["SETUP_LINK_LIFETIME"])
+            audit("staff.create", now=now, actor=current_user, target=f"user:{member.id}",
+                  role=member.role.value)
+            db.session.commit()
+            url = auth_services.setup_url(token)
+            link = {"name": member.name, "url": url, "qr": qr_svg(url)}
+            values = {"role": "clinician"}
+    return render_template("clinics/staff.html", members=services.staff(current_user.clinic_id),
+                           values=values, errors=first_errors(errors), link=link), (
+        422 if errors else 200)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@admin_required
+def settings():
+    clinic = current_user.clinic
+    errors: dict = {}
+    values = effective(clinic)
+    if request.method == "POST":
+        values = dict(request.form)
+        data, errors = load_form(schemas.ClinicSettings())
+        if data:
+            changes = services.update_settings(clinic, data, by=current_user, now=utcnow())
+            db.session.commit()
+            flash(f"Saved {len(changes)} change(s). Check-in times apply to infusions recorded "
+                  "from now on; flag thresholds apply at once." if changes else "Nothing changed.")
+            return redirect(url_for("clinics.settings"), code=303)
+    return render_template("clinics/settings.html", values=values, errors=first_errors(errors),
+                           history=services.settings_history(clinic.id)), 422 if errors else 200

@@ -1,0 +1,98 @@
+"""Configuration: defaults here, then ``instance/config.py``, then environment variables.
+
+Every environment variable read here is listed in the README's configuration table.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
+
+
+class Defaults:
+    SECRET_KEY = None
+    SQLALCHEMY_DATABASE_URI = None  # filled in by database_url()
+    # hide_parameters: SQL errors in logs never show values (a note, a score) bound to them.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
+    MAX_CONTENT_LENGTH = 256 * 1024  # far above any check-in; larger bodies get 413
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "aftercare_session"
+    # The signed cookie only carries a session id; expiry is enforced on the server row.
+    PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session it is bound to
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    CLINICIAN_IDLE_TIMEOUT = timedelta(minutes=15)
+    CLINICIAN_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    PATIENT_SESSION_LIFETIME = timedelta(days=30)
+    SETUP_LINK_LIFETIME = timedelta(hours=72)
+    CHECKIN_MAX_CLOCK_SKEW = timedelta(minutes=5)
+    CHECKIN_MAX_AGE = timedelta(days=7)
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # Web Push
+    VAPID_PRIVATE_KEY_PATH = None  # default: instance/vapid_private.pem
+    VAPID_SUBJECT = "mailto:aftercare-admin@localhost"
+    PUSH_TTL_SECONDS = 12 * 3600
+    PUSH_TIMEOUT_SECONDS = 10.0
+    PUSH_MAX_ATTEMPTS = 6
+    PUSH_CLAIM_TIMEOUT = timedelta(minutes=10)  # a claim older than this was lost in a crash
+    # Subscriptions may only point at these push services (no requests to arbitrary hosts).
+    PUSH_ENDPOINT_HOSTS = (
+        "fcm.googleapis.com", "android.googleapis.com", "updates.push.services.mozilla.com",
+        "push.services.mozilla.com", "push.apple.com", "notify.windows.com",
+    )
+    PUSH_ALLOW_HTTP = False  # tests deliver to a push service on http://127.0.0.1
+    LOG_LEVEL = "INFO"
+    # Static URLs carry ?v=<content hash> (app/pwa/assets.py): safe to cache for a year.
+    SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
+    # HTML is deliberately not compressed: it carries the CSRF token next to text a user typed,
+    # the pattern BREACH exploits. Everything else text-like is.
+    COMPRESS_MIMETYPES = ["text/css", "application/javascript", "text/javascript",
+                          "application/json", "application/manifest+json", "image/svg+xml"]
+    COMPRESS_MIN_SIZE = 500
+    TRUSTED_PROXY_COUNT = 0  # reverse proxies in front of the app whose X-Forwarded-* to trust
+    CLOCK = None  # tests put a callable returning an aware UTC datetime here
+
+
+def database_url(instance_path: Path) -> str:
+    """DATABASE_URL, or SQLite in instance/. Plain postgres URLs get the psycopg 3 driver."""
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'aftercare.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _env_bool(name: str) -> bool | None:
+    value = os.environ.get(name)
+    if value is None:
+        return None
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(instance_path: Path) -> dict:
+    """Settings taken from environment variables (and the secret key file in instance/)."""
+    settings: dict = {"SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+                      "VAPID_PRIVATE_KEY_PATH": str(instance_path / "vapid_private.pem")}
+    secret = os.environ.get("SECRET_KEY")
+    key_file = instance_path / "secret_key"
+    if not secret and key_file.exists():
+        secret = key_file.read_text().strip()
+    if secret:
+        settings["SECRET_KEY"] = secret
+    for name in ("RATELIMIT_STORAGE_URI", "PUBLIC_BASE_URL", "LOG_LEVEL", "VAPID_SUBJECT",
+                 "VAPID_PRIVATE_KEY_PATH"):
+        if os.environ.get(name):
+            settings[name] = os.environ[name]
+    if os.environ.get("TRUSTED_PROXY_COUNT"):
+        settings["TRUSTED_PROXY_COUNT"] = int(os.environ["TRUSTED_PROXY_COUNT"])
+    secure = _env_bool("SESSION_COOKIE_SECURE")
+    if secure is not None:
+        settings["SESSION_COOKIE_SECURE"] = secure
+    return settings

@@ -1,0 +1,54 @@
+"""Error pages for people and JSON errors for the API; never a stack trace."""
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from marshmallow import ValidationError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from app.api.errors import error_response, http_error, is_api_request, validation_error
+from app.extensions import db
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(ValidationError, validation_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
+    # Flask hands unhandled exceptions here (and lets them propagate while testing).
+    app.register_error_handler(InternalServerError, _unexpected)
+
+
+def _page(code: int, title: str, message: str):
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def _http_error(error: HTTPException):
+    if is_api_request():
+        return http_error(error)
+    return _page(error.code or 500, error.name, error.description or "")
+
+
+def _csrf_error(error: CSRFError):
+    message = "The form expired or came from elsewhere. Go back, reload the page and try again."
+    if is_api_request():
+        return error_response(400, "Missing or invalid CSRF token (send it in X-CSRFToken).")
+    return _page(400, "Please try again", message)
+
+
+def _database_unavailable(error: OperationalError):
+    db.session.rollback()
+    headers = {"Retry-After": "30"}
+    if is_api_request():
+        return error_response(503, "The service is briefly unavailable; try again soon.",
+                              headers=headers)
+    body, code = _page(503, ServiceUnavailable.name, "Aftercare is briefly unavailable. "
+                       "Please try again in a minute.")
+    return body, code, headers
+
+
+def _unexpected(error: InternalServerError):
+    db.session.rollback()
+    if is_api_request():
+        return error_response(500, "Something went wrong on our side.")
+    return _page(500, InternalServerError.name, "Something went wrong on our side.")

@@ -1,0 +1,228 @@
+"""Flag rules (shared/design/clinical.md, "Flag rules") as pure functions over a patient's facts.
+
+No database access here: services build the facts, rules return findings, and services turn
+findings into flags. Every threshold comes from the clinic's settings (``Thresholds``).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import IntEnum
+
+
+class Priority(IntEnum):
+    """Lower sorts first in the triage queue."""
+
+    URGENT = 0
+    HIGH = 1
+    MODERATE = 2
+    LOW = 3
+
+
+RULE_PRIORITY = {
+    "safety": Priority.URGENT,
+    "severe_symptom": Priority.HIGH,
+    "mood_drop": Priority.HIGH,
+    "phq9_worsening": Priority.HIGH,
+    "persistent_symptom": Priority.MODERATE,
+    "unresolved_symptom": Priority.MODERATE,
+    "missed_checkins": Priority.LOW,
+}
+SUBMISSION_RULES = ("safety", "severe_symptom", "mood_drop")
+
+
+@dataclass(frozen=True)
+class InfusionFact:
+    id: int
+    number: int
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CheckinFact:
+    id: int
+    taken_at: datetime
+    mood: int
+    infusion_id: int | None
+    symptoms: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Phq9Fact:
+    id: int
+    taken_at: datetime
+    total: int
+    item9: int
+
+
+@dataclass(frozen=True)
+class PromptFact:
+    id: int
+    infusion_id: int
+    due_at: datetime
+    missed: bool
+    checkin_prompt: bool = True  # False for questionnaires and other non-check-in prompts
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the rules look at for one patient, in the current treatment series."""
+
+    infusions: tuple[InfusionFact, ...] = ()
+    checkins: tuple[CheckinFact, ...] = ()
+    phq9s: tuple[Phq9Fact, ...] = ()
+    prompts: tuple[PromptFact, ...] = ()
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    severe_from: int = 3
+    persistent_after: timedelta = timedelta(hours=24)
+    unresolved_after: timedelta = timedelta(hours=30)
+    mood_drop_points: int = 3
+    mood_floor: int = 2
+    missed_in_a_row: int = 2
+    first_day: timedelta = timedelta(hours=24)
+    phq9_worsening_points: int = 5
+    safety_item9_from: int = 1
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    symptom: str | None = None
+    infusion_id: int | None = None
+    checkins: frozenset[int] = frozenset()
+    phq9s: frozenset[int] = frozenset()
+    prompts: frozenset[int] = frozenset()
+
+    @property
+    def priority(self) -> Priority:
+        return RULE_PRIORITY[self.rule]
+
+    @property
+    def key(self) -> tuple:
+        """At most one open flag per (rule, symptom, infusion) of a patient."""
+        return (self.rule, self.symptom, self.infusion_id)
+
+
+def _merge(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per key, with the evidence of all of them."""
+    merged: dict[tuple, Finding] = {}
+    for finding in findings:
+        seen = merged.get(finding.key)
+        merged[finding.key] = finding if seen is None else Finding(
+            finding.rule, finding.symptom, finding.infusion_id,
+            seen.checkins | finding.checkins, seen.phq9s | finding.phq9s,
+            seen.prompts | finding.prompts)
+    return sorted(merged.values(), key=lambda f: (f.priority, f.rule, f.symptom or "",
+                                                  f.infusion_id or 0))
+
+
+def _ends(facts: Facts) -> dict[int, datetime]:
+    return {i.id: i.ended_at for i in facts.infusions if i.ended_at is not None}
+
+
+def safety(facts: Facts, limits: Thresholds) -> list[Finding]:
+    """PHQ-9 item 9 (thoughts of self-harm) answered at or above the threshold."""
+    return _merge(Finding("safety", phq9s=frozenset({p.id})) for p in facts.phq9s
+                  if p.item9 >= limits.safety_item9_from)
+
+
+def severe_symptom(facts: Facts, limits: Thresholds) -> list[Finding]:
+    return _merge(
+        Finding("severe_symptom", code, c.infusion_id, checkins=frozenset({c.id}))
+        for c in facts.checkins for code, severity in c.symptoms.items()
+        if severity >= limits.severe_from)
+
+
+def persistent_symptom(facts: Facts, limits: Thresholds) -> list[Finding]:
+    """A side effect still present in a check-in a day or more after the infusion ended."""
+    ends = _ends(facts)
+    return _merge(
+        Finding("persistent_symptom", code, c.infusion_id, checkins=frozenset({c.id}))
+        for c in facts.checkins if c.infusion_id in ends
+        and c.taken_at - ends[c.infusion_id] >= limits.persistent_after
+        for code, severity in c.symptoms.items() if severity >= 1)
+
+
+def unresolved_symptom(facts: Facts, limits: Thresholds, now: datetime) -> list[Finding]:
+    """Last reported above 0, no check-in since, and the infusion ended long enough ago."""
+    ends = _ends(facts)
+    if not facts.checkins:
+        return []
+    latest = max(facts.checkins, key=lambda c: (c.taken_at, c.id))
+    if latest.infusion_id not in ends or now - ends[latest.infusion_id] < limits.unresolved_after:
+        return []
+    return _merge(Finding("unresolved_symptom", code, latest.infusion_id,
+                          checkins=frozenset({latest.id}))
+                  for code, severity in latest.symptoms.items() if severity > 0)
+
+
+def mood_baseline(facts: Facts) -> int | None:
+    """The first mood reported in the series."""
+    if not facts.checkins:
+        return None
+    return min(facts.checkins, key=lambda c: (c.taken_at, c.id)).mood
+
+
+def mood_drop(facts: Facts, limits: Thresholds) -> list[Finding]:
+    """Mood well below the patient's own baseline, or very low whatever the baseline."""
+    baseline = mood_baseline(facts)
+    return _merge(
+        Finding("mood_drop", None, c.infusion_id, checkins=frozenset({c.id}))
+        for c in facts.checkins
+        if c.mood <= limits.mood_floor
+        or (baseline is not None and c.mood <= baseline - limits.mood_drop_points))
+
+
+def missed_checkins(facts: Facts, limits: Thresholds, now: datetime) -> list[Finding]:
+    """Prompts missed in a row, or no check-in at all in the first day after an infusion."""
+    findings = []
+    ladder = sorted((p for p in facts.prompts if p.checkin_prompt), key=lambda p: p.due_at)
+    run: list[PromptFact] = []
+    for prompt in ladder:
+        run = [*run, prompt] if prompt.missed else []
+        if len(run) >= limits.missed_in_a_row:
+            findings.append(Finding("missed_checkins", None, prompt.infusion_id,
+                                    prompts=frozenset(p.id for p in run)))
+    for infusion_id, ended in _ends(facts).items():
+        if now - ended < limits.first_day:
+            continue
+        first_day = [p for p in ladder if p.infusion_id == infusion_id
+                     and p.due_at < ended + limits.first_day]
+        answered = any(c.infusion_id == infusion_id and ended <= c.taken_at < ended
+                       + limits.first_day for c in facts.checkins)
+        # Only prompts the patient was actually asked and missed count: an infusion recorded
+        # after the fact, or a patient not yet set up, had nothing to miss.
+        if first_day and all(p.missed for p in first_day) and not answered:
+            findings.append(Finding("missed_checkins", None, infusion_id,
+                                    prompts=frozenset(p.id for p in first_day)))
+    return _merge(findings)
+
+
+def phq9_worsening(facts: Facts, limits: Thresholds) -> list[Finding]:
+    """PHQ-9 total up by the threshold or more from the series' first PHQ-9."""
+    if not facts.phq9s:
+        return []
+    ordered = sorted(facts.phq9s, key=lambda p: (p.taken_at, p.id))
+    baseline = ordered[0]
+    return _merge(Finding("phq9_worsening", phq9s=frozenset({baseline.id, p.id}))
+                  for p in ordered[1:]
+                  if p.total - baseline.total >= limits.phq9_worsening_points)
+
+
+def at_submission(facts: Facts, limits: Thresholds) -> list[Finding]:
+    """The rules that run in the same transaction as a check-in or PHQ-9."""
+    return _merge([*safety(facts, limits), *severe_symptom(facts, limits),
+                   *mood_drop(facts, limits)])
+
+
+def evaluate(facts: Facts, limits: Thresholds, now: datetime) -> list[Finding]:
+    """Every rule: what the flag job runs for each patient."""
+    return _merge([
+        *safety(facts, limits), *severe_symptom(facts, limits),
+        *persistent_symptom(facts, limits), *unresolved_symptom(facts, limits, now),
+        *mood_drop(facts, limits), *missed_checkins(facts, limits, now),
+        *phq9_worsening(facts, limits),
+    ])

@@ -1,0 +1,32 @@
+from marshmallow import Schema, fields, validate
+
+from app.flags.rules import RULE_PRIORITY, Priority
+
+PRIORITY_NAMES = {p.value: p.name.lower() for p in Priority}
+RULE_LABELS = {
+    "safety": "Safety answer (PHQ-9 item 9)",
+    "severe_symptom": "Severe side effect",
+    "persistent_symptom": "Side effect past a day",
+    "unresolved_symptom": "Side effect not reported resolved",
+    "mood_drop": "Mood drop",
+    "missed_checkins": "Missed check-ins",
+    "phq9_worsening": "PHQ-9 worsening",
+}
+
+
+class QueueFilter(Schema):
+    """Query string of the triage queue; anything unknown is a 400, never a 500."""
+
+    priority = fields.String(load_default=None, validate=validate.OneOf(
+        list(PRIORITY_NAMES.values())))
+    rule = fields.String(load_default=None, validate=validate.OneOf(sorted(RULE_PRIORITY)))
+    status = fields.String(load_default="unresolved", validate=validate.OneOf(
+        ["unresolved", "open", "acknowledged", "resolved"]))
+
+
+class FlagAction(Schema):
+    note = fields.String(load_default="", validate=validate.Length(
+        max=500, error="Keep the note under 500 characters."))
+    # Where to return afterwards: only a clinician page of this site.
+    back = fields.String(load_default="", validate=validate.Regexp(
+        r"/clinic/[A-Za-z0-9/_?=&-]*\Z", error="Not a page of this site."))

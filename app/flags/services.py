@@ -1,0 +1,270 @@
+"""Turning rule findings into flags, and the flag lifecycle: open, acknowledged, resolved.
+
+A finding raises a flag only with evidence no flag of its key has seen yet, so running the
+rules again (the job every 10 minutes, a replayed check-in) changes nothing, and a resolved
+flag comes back only when new check-ins show the problem again.
+"""
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.audit.services import record
+from app.auth.models import Role, User
+from app.checkins.models import CheckIn
+from app.clinics.settings import effective
+from app.extensions import db
+from app.flags import rules
+from app.flags.episodes import episodes
+from app.flags.models import UNRESOLVED, Flag, FlagEvidence, FlagStatus
+from app.infusions.models import Infusion
+from app.infusions.services import current_series
+from app.patients.models import Patient
+from app.phq9.models import Phq9Response
+from app.prompts.models import (
+    Notification,
+    NotificationKind,
+    NotificationStatus,
+    Prompt,
+    PromptStatus,
+)
+
+ACTIVE_FOR = timedelta(days=14)
+MIN_ESCALATION_MINUTES = 5  # the shortest escalation delay a clinic may set
+
+
+def thresholds(settings: dict) -> rules.Thresholds:
+    return rules.Thresholds(
+        severe_from=settings["severe_from"],
+        persistent_after=timedelta(hours=settings["persistent_after_hours"]),
+        unresolved_after=timedelta(hours=settings["unresolved_after_hours"]),
+        mood_drop_points=settings["mood_drop_points"],
+        mood_floor=settings["mood_floor"],
+        missed_in_a_row=settings["missed_in_a_row"],
+        phq9_worsening_points=settings["phq9_worsening_points"],
+    )
+
+
+def facts_for(patient: Patient) -> rules.Facts:
+    """The patient's current series as the rules see it (a few queries, no per-row ones)."""
+    series = current_series(patient)
+    if series is None:
+        return rules.Facts()
+    infusions = db.session.execute(
+        select(Infusion.id, Infusion.number, Infusion.actual_end)
+        .where(Infusion.series_id == series.id)).all()
+    infusion_ids = [row.id for row in infusions]
+    checkins = db.session.scalars(
+        select(CheckIn).options(selectinload(CheckIn.symptoms))
+        .where(CheckIn.patient_id == patient.id,
+               or_(CheckIn.infusion_id.in_(infusion_ids), CheckIn.taken_at >= series.started_at))
+        .order_by(CheckIn.taken_at, CheckIn.id)).all()
+    phq9s = db.session.scalars(select(Phq9Response).where(
+        Phq9Response.series_id == series.id)).all()
+    prompts = db.session.scalars(select(Prompt).where(
+        Prompt.infusion_id.in_(infusion_ids),
+        Prompt.status.in_([PromptStatus.ANSWERED, PromptStatus.MISSED]))).all()
+    return rules.Facts(
+        infusions=tuple(rules.InfusionFact(r.id, r.number, r.actual_end) for r in infusions),
+        checkins=tuple(rules.CheckinFact(c.id, c.taken_at, c.mood, c.infusion_id,
+                                         {s.code: s.severity for s in c.symptoms})
+                       for c in checkins),
+        phq9s=tuple(rules.Phq9Fact(p.id, p.taken_at, p.total, p.item9) for p in phq9s),
+        prompts=tuple(rules.PromptFact(p.id, p.infusion_id, p.due_at,
+                                       p.status == PromptStatus.MISSED,
+                                       checkin_prompt=p.slot != "readiness")
+                      for p in prompts),
+    )
+
+
+def dedupe_key(finding: rules.Finding) -> str:
+    return f"{finding.rule}:{finding.symptom or '-'}:{finding.infusion_id or '-'}"
+
+
+def _evidence(finding: rules.Finding) -> set[tuple[str, int]]:
+    return ({("checkin", i) for i in finding.checkins} | {("phq9", i) for i in finding.phq9s}
+            | {("prompt", i) for i in finding.prompts})
+
+
+def apply(patient: Patient, findings: list[rules.Finding], *, now: datetime) -> list[Flag]:
+    """Raise or extend flags for these findings; returns the flags newly opened."""
+    opened = []
+    for finding in findings:
+        key = dedupe_key(finding)
+        flags = list(db.session.scalars(select(Flag).options(selectinload(Flag.evidence))
+                                        .where(Flag.patient_id == patient.id,
+                                               Flag.dedupe_key == key)))
+        known = {(e.kind, e.ref_id) for flag in flags for e in flag.evidence}
+        new = _evidence(finding) - known
+        if flags and not new:
+            continue  # nothing this key has not already seen
+        current = next((f for f in flags if f.status.value in UNRESOLVED), None)
+        if current is not None and new and _reopens(current):
+            current.status, current.escalated_at = FlagStatus.OPEN, None
+            record("flag.reopen", now=now, clinic_id=patient.clinic_id, patient_id=patient.id,
+                   target=f"flag:{current.id}", rule=finding.rule)
+        if current is None:
+            current, created = _open(patient, finding, key, now)
+            if created:
+                opened.append(current)
+                record("flag.open", now=now, clinic_id=patient.clinic_id,
+                       patient_id=patient.id, target=f"flag:{current.id}", rule=finding.rule)
+        for kind, ref_id in sorted(new):
+            current.evidence.append(FlagEvidence(kind=kind, ref_id=ref_id))
+    db.session.flush()
+    return opened
+
+
+def _reopens(flag: Flag) -> bool:
+    """An acknowledged urgent or high flag that gets new evidence needs eyes again: a second
+    safety answer must alert like the first. Lower priorities just collect the evidence."""
+    return (flag.status == FlagStatus.ACKNOWLEDGED
+            and flag.priority <= int(rules.Priority.HIGH))
+
+
+def _open(patient: Patient, finding: rules.Finding, key: str,
+          now: datetime) -> tuple[Flag, bool]:
+    """A new open flag, or the one a concurrent transaction opened first; (flag, created)."""
+    flag = Flag(clinic_id=patient.clinic_id, patient_id=patient.id, rule=finding.rule,
+                symptom=finding.symptom, infusion_id=finding.infusion_id, dedupe_key=key,
+                priority=int(finding.priority), status=FlagStatus.OPEN, created_at=now)
+    if db.session.get_bind().dialect.name != "postgresql":
+        # SQLite serialises writers, so no other transaction can open this flag meanwhile.
+        db.session.add(flag)
+        db.session.flush()
+        return flag, True
+    try:
+        with db.session.begin_nested():
+            db.session.add(flag)
+    except IntegrityError:
+        # A concurrent transaction opened it first: add to that one.
+        return db.session.scalars(select(Flag).where(
+            Flag.patient_id == patient.id, Flag.dedupe_key == key,
+            Flag.status.in_(UNRESOLVED))).one(), False
+    return flag, True
+
+
+def evaluate_at_submission(patient: Patient, *, now: datetime) -> list[Flag]:
+    """safety, severe_symptom and mood_drop, in the submitting transaction."""
+    limits = thresholds(effective(patient.clinic))
+    return apply(patient, rules.at_submission(facts_for(patient), limits), now=now)
+
+
+def evaluate_patient(patient: Patient, *, now: datetime) -> list[Flag]:
+    limits = thresholds(effective(patient.clinic))
+    return apply(patient, rules.evaluate(facts_for(patient), limits, now), now=now)
+
+
+def active_patient_ids(now: datetime) -> list[int]:
+    """Patients with an infusion, check-in or PHQ-9 in the last two weeks: the job's work,
+    so its cost follows active patients, not the length of history (indexed on each time)."""
+    since = now - ACTIVE_FOR
+    ids = (select(Infusion.patient_id).where(Infusion.actual_end >= since)
+           .union(select(CheckIn.patient_id).where(CheckIn.taken_at >= since),
+                  select(Phq9Response.patient_id).where(Phq9Response.taken_at >= since)))
+    return sorted(db.session.scalars(ids))
+
+
+def clinic_flag(clinic_id: int, flag_id: int) -> Flag | None:
+    return db.session.scalar(select(Flag).where(Flag.id == flag_id,
+                                                Flag.clinic_id == clinic_id))
+
+
+def acknowledge(flag: Flag, *, by: User, now: datetime, note: str = "") -> bool:
+    """Open -> acknowledged. Doing it again changes nothing (returns False)."""
+    if flag.status != FlagStatus.OPEN:
+        return False
+    flag.status, flag.acknowledged_at, flag.acknowledged_by_id = FlagStatus.ACKNOWLEDGED, now, by.id
+    flag.acknowledge_note = note
+    _cancel_escalations(flag.id)
+    return True
+
+
+def resolve(flag: Flag, *, by: User, now: datetime, note: str = "") -> bool:
+    """Open or acknowledged -> resolved (acknowledging on the way if need be)."""
+    if flag.status == FlagStatus.RESOLVED:
+        return False
+    if flag.status == FlagStatus.OPEN:
+        acknowledge(flag, by=by, now=now)
+    flag.status, flag.resolved_at, flag.resolved_by_id = FlagStatus.RESOLVED, now, by.id
+    flag.resolve_note = note
+    return True
+
+
+def _cancel_escalations(flag_id: int) -> None:
+    for notification in db.session.scalars(select(Notification).where(
+            Notification.flag_id == flag_id, Notification.status == NotificationStatus.DUE)):
+        notification.status = NotificationStatus.CANCELLED
+
+
+def escalate(now: datetime) -> int:
+    """Urgent flags still open after the clinic's delay: every clinician gets a push."""
+    escalated = 0
+    candidates = db.session.scalars(
+        select(Flag).options(selectinload(Flag.patient).selectinload(Patient.clinic))
+        .where(Flag.priority == int(rules.Priority.URGENT), Flag.status == FlagStatus.OPEN,
+               Flag.escalated_at.is_(None),
+               Flag.created_at <= now - timedelta(minutes=MIN_ESCALATION_MINUTES)))
+    for flag in candidates:
+        delay = timedelta(minutes=effective(flag.patient.clinic)["escalate_after_minutes"])
+        if now - flag.created_at < delay:
+            continue
+        flag.escalated_at = now
+        staff = db.session.scalars(select(User.id).where(
+            User.clinic_id == flag.clinic_id, User.role.in_([Role.CLINICIAN, Role.ADMIN]),
+            User.active.is_(True)))
+        for user_id in staff:
+            db.session.add(Notification(user_id=user_id, flag_id=flag.id, due_at=now,
+                                        kind=NotificationKind.ESCALATION))
+        escalated += 1
+    db.session.flush()
+    return escalated
+
+
+QUEUE_LIMIT = 500
+
+
+def queue(clinic_id: int, *, statuses=UNRESOLVED, priority: int | None = None,
+          rule: str | None = None) -> list[Flag]:
+    """The triage queue: most urgent first, then oldest first (resolved: newest first)."""
+    order = ((Flag.resolved_at.desc(), Flag.id.desc()) if statuses == ("resolved",)
+             else (Flag.priority, Flag.created_at, Flag.id))
+    query = (select(Flag).options(selectinload(Flag.patient), selectinload(Flag.infusion))
+             .where(Flag.clinic_id == clinic_id, Flag.status.in_(statuses))
+             .order_by(*order).limit(QUEUE_LIMIT))
+    if priority is not None:
+        query = query.where(Flag.priority == priority)
+    if rule:
+        query = query.where(Flag.rule == rule)
+    return list(db.session.scalars(query))
+
+
+def counts_by_priority(clinic_id: int) -> dict[int, int]:
+    rows = db.session.execute(
+        select(Flag.priority, func.count()).where(Flag.clinic_id == clinic_id,
+                                                  Flag.status.in_(UNRESOLVED))
+        .group_by(Flag.priority)).all()
+    return Counter(dict(rows))
+
+
+def patient_flags(patient_id: int) -> list[Flag]:
+    return list(db.session.scalars(
+        select(Flag).options(selectinload(Flag.evidence), selectinload(Flag.infusion))
+        .where(Flag.patient_id == patient_id).order_by(Flag.created_at.desc(), Flag.id.desc())))
+
+
+def patient_episodes(patient_id: int) -> dict[int, list]:
+    """infusion id -> its symptom episodes, from the check-ins that follow each infusion."""
+    ends = dict(db.session.execute(select(Infusion.id, Infusion.actual_end).where(
+        Infusion.patient_id == patient_id, Infusion.actual_end.is_not(None))).all())
+    ratings: dict[int, list] = {infusion_id: [] for infusion_id in ends}
+    for checkin in db.session.scalars(
+            select(CheckIn).options(selectinload(CheckIn.symptoms))
+            .where(CheckIn.patient_id == patient_id, CheckIn.infusion_id.in_(list(ends)))):
+        ratings[checkin.infusion_id].append(
+            (checkin.taken_at, {s.code: s.severity for s in checkin.symptoms}))
+    return {infusion_id: found for infusion_id, history in ratings.items()
+            if (found := episodes(ends[infusion_id], history))}

@@ -1,0 +1,45 @@
+"""Enrolling patients and finding them, always within one clinic."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.auth.models import Role, User
+from app.auth.services import normalise_email, user_by_email
+from app.extensions import db
+from app.infusions.models import SeriesKind, TreatmentSeries
+from app.patients.models import Patient
+from app.prompts.services import schedule_phq9
+
+
+class EmailInUse(Exception):
+    """The email already belongs to an account."""
+
+
+def enroll(clinic_id: int, *, display_name: str, email: str, timezone: str, by: User,
+           now: datetime) -> Patient:
+    """Create the patient's account (no password yet), profile and first induction series."""
+    if user_by_email(email) is not None:
+        raise EmailInUse(email)
+    user = User(clinic_id=clinic_id, email=normalise_email(email), name=display_name.strip(),
+                role=Role.PATIENT, created_at=now)
+    patient = Patient(user=user, clinic_id=clinic_id, display_name=display_name.strip(),
+                      timezone=timezone, created_at=now, created_by_id=by.id)
+    db.session.add_all([user, patient])
+    series = TreatmentSeries(patient=patient, kind=SeriesKind.INDUCTION, started_at=now,
+                             created_by_id=by.id)
+    db.session.add(series)
+    db.session.flush()
+    schedule_phq9(series, patient, now=now)
+    return patient
+
+
+def clinic_patient(clinic_id: int, patient_id: int) -> Patient | None:
+    """The patient if they belong to this clinic; None otherwise (callers answer 404)."""
+    return db.session.scalar(
+        select(Patient).where(Patient.id == patient_id, Patient.clinic_id == clinic_id)
+    )
+
+
+def patient_of(user: User) -> Patient | None:
+    return db.session.scalar(select(Patient).where(Patient.user_id == user.id))

@@ -1,0 +1,106 @@
+"""Clinician pages for one patient: enrollment, the record, setup links and sign-out."""
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from app.audit.services import record as audit
+from app.auth import services as auth_services
+from app.auth.access import staff_required
+from app.checkins.catalog import SEVERITIES
+from app.checkins.services import history
+from app.clock import utcnow
+from app.extensions import db
+from app.flags.schemas import PRIORITY_NAMES, RULE_LABELS
+from app.flags.services import patient_episodes, patient_flags
+from app.forms import first_errors, load_form
+from app.infusions.services import patient_series
+from app.patients import schemas, services
+from app.phq9.services import series_progress
+from app.qr import svg as qr_svg
+from app.scoping import patient_or_404
+
+bp = Blueprint("patients", __name__, url_prefix="/clinic/patients",
+               template_folder="templates")
+
+
+def _setup_link_page(patient, token: str, *, first: bool):
+    url = auth_services.setup_url(token)
+    lifetime_hours = int(current_app.config["SETUP_LINK_LIFETIME"].total_seconds() // 3600)
+    return render_template("patients/setup_link.html", patient=patient, url=url,
+                           qr=qr_svg(url), first=first, lifetime_hours=lifetime_hours)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@staff_required
+def enroll():
+    errors: dict = {}
+    values = {"timezone": current_user.clinic.timezone}
+    if request.method == "POST":
+        values = dict(request.form)
+        data, errors = load_form(schemas.Enrollment())
+        if data:
+            now = utcnow()
+            try:
+                patient = services.enroll(current_user.clinic_id, by=current_user, now=now,
+                                          **data)
+            except services.EmailInUse:
+                errors = {"email": ["This email already has an Aftercare account."]}
+            else:
+                token = auth_services.issue_setup_link(
+                    patient.user, by=current_user, now=now,
+                    lifetime=current_app.config["SETUP_LINK_LIFETIME"])
+                audit("patient.enroll", now=now, actor=current_user, patient_id=patient.id)
+                db.session.commit()
+                return _setup_link_page(patient, token, first=True)
+    status = 422 if errors else 200
+    return render_template("patients/enroll.html", values=values,
+                           errors=first_errors(errors)), status
+
+
+@bp.get("/<int:patient_id>")
+@staff_required
+def show(patient_id: int):
+    patient = patient_or_404(patient_id)
+    audit("patient.view", now=utcnow(), actor=current_user, patient_id=patient.id)
+    db.session.commit()
+    series = patient_series(patient)
+    return render_template("patients/show.html", patient=patient, series=series,
+                           checkins=history(patient.id, limit=50),
+                           flags=patient_flags(patient.id),
+                           episodes=patient_episodes(patient.id),
+                           phq9=series_progress(series[-1].id) if series else [],
+                           severities=SEVERITIES, rule_labels=RULE_LABELS,
+                           priority_names=PRIORITY_NAMES)
+
+
+@bp.post("/<int:patient_id>/setup-link")
+@staff_required
+def new_setup_link(patient_id: int):
+    patient = patient_or_404(patient_id)
+    now = utcnow()
+    token = auth_services.issue_setup_link(patient.user, by=current_user, now=now,
+                                           lifetime=current_app.config["SETUP_LINK_LIFETIME"])
+    audit("patient.setup_link", now=now, actor=current_user, patient_id=patient.id)
+    db.session.commit()
+    return _setup_link_page(patient, token, first=False)
+
+
+@bp.post("/<int:patient_id>/sign-out")
+@staff_required
+def sign_out_everywhere(patient_id: int):
+    patient = patient_or_404(patient_id)
+    now = utcnow()
+    count = auth_services.end_all_sessions(patient.user, now=now)
+    audit("patient.sign_out_everywhere", now=now, actor=current_user, patient_id=patient.id,
+          sessions=count)
+    db.session.commit()
+    flash(f"Signed out of {count} device(s).")
+    return redirect(url_for("patients.show", patient_id=patient.id))

@@ -1,0 +1,24 @@
+from marshmallow import Schema, fields, validate
+
+from app.checkins.schemas import Timed
+from app.phq9.instrument import ITEMS
+
+
+class Phq9In(Timed):
+    client_id = fields.UUID(required=True)
+    answers = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(
+            0, 3, error="Each answer is 0 (not at all) to 3 (nearly every day).")),
+        required=True,
+        validate=validate.Length(equal=len(ITEMS), error="Answer all nine questions."))
+
+
+class Phq9Out(Schema):
+    id = fields.Integer()
+    client_id = fields.UUID()
+    taken_at = fields.AwareDateTime()
+    total = fields.Integer()
+    answers = fields.List(fields.Integer())
+    safety = fields.Function(
+        lambda response: response.item9 >= 1,
+        metadata={"description": "True when item 9 was answered above 0: show crisis help now"})

@@ -1,0 +1,93 @@
+"""The weekly PHQ-9 for patients: a form that works without JavaScript, and a JSON endpoint."""
+
+import uuid
+
+from flask import (
+    Blueprint,
+    abort,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from marshmallow import ValidationError
+
+from app.api.openapi import documented
+from app.api.requests import json_body
+from app.auth.access import patient_required
+from app.checkins.form import number
+from app.checkins.schemas import device_timed
+from app.clock import utcnow
+from app.extensions import db
+from app.forms import first_errors
+from app.phq9 import instrument, schemas, services
+from app.scoping import own_patient
+
+bp = Blueprint("phq9", __name__, template_folder="templates")
+api = Blueprint("phq9_api", __name__, url_prefix="/api/v1")
+
+
+def _form_errors(messages: dict) -> dict[str, str]:
+    """Per-answer messages beside their own question; the rest as they come."""
+    answers = messages.get("answers")
+    if isinstance(answers, dict):
+        return {f"item-{index + 1}": problems[0] for index, problems in answers.items()}
+    return first_errors(messages)
+
+
+def _form_payload(now) -> dict:
+    answers = []
+    for item in instrument.ITEMS:
+        answers.append(number(request.form.get(f"item-{item.number}")))
+    return {"client_id": request.form.get("client_id", ""), "taken_at": now.isoformat(),
+            "answers": answers}
+
+
+@bp.get("/phq9")
+@patient_required
+def new():
+    return render_template("phq9/form.html", patient=own_patient(), client_id=uuid.uuid4(),
+                           values={}, errors={}, instrument=instrument)
+
+
+@bp.post("/phq9")
+@patient_required
+def create():
+    patient = own_patient()
+    payload = _form_payload(utcnow())
+    try:
+        data = device_timed(schemas.Phq9In).load(payload)
+    except ValidationError as error:
+        errors = _form_errors(error.messages)
+        return render_template("phq9/form.html", patient=patient, instrument=instrument,
+                               client_id=payload["client_id"] or uuid.uuid4(),
+                               values=payload, errors=errors), 422
+    response, _created = services.submit(patient, data, now=utcnow())
+    db.session.commit()
+    return redirect(url_for("phq9.done", response_id=response.id), code=303)
+
+
+@bp.get("/phq9/<int:response_id>")
+@patient_required
+def done(response_id: int):
+    patient = own_patient()
+    response = services.own_response(patient.id, response_id)
+    if response is None:
+        abort(404)
+    return render_template("phq9/done.html", patient=patient,
+                           safety=services.needs_safety_help(response))
+
+
+@api.post("/phq9")
+@patient_required
+@documented(summary="Submit a PHQ-9 (idempotent by client_id)", body=schemas.Phq9In,
+            responses={201: (schemas.Phq9Out, "Stored"),
+                       200: (schemas.Phq9Out, "Already stored: the original")},
+            tags=["phq9"])
+def api_create():
+    patient = own_patient()
+    data = json_body(device_timed(schemas.Phq9In))
+    response, created = services.submit(patient, data, now=utcnow())
+    db.session.commit()
+    return jsonify(schemas.Phq9Out().dump(response)), 201 if created else 200

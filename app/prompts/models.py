@@ -1,0 +1,114 @@
+import enum
+
+from app.dbtypes import UTCDateTime, utc_now
+from app.extensions import db
+
+
+def _enum(cls):
+    return db.Enum(cls, native_enum=False, length=16,
+                   values_callable=lambda e: [m.value for m in e])
+
+
+class PromptStatus(enum.StrEnum):
+    PENDING = "pending"      # not answered yet (answerable from due_at until window_ends_at)
+    ANSWERED = "answered"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+
+
+class Prompt(db.Model):
+    """One check-in the patient is asked for: a ladder slot after an infusion, or readiness."""
+
+    __tablename__ = "prompt"
+    __table_args__ = (
+        db.UniqueConstraint("infusion_id", "slot"),
+        db.UniqueConstraint("series_id", "slot"),
+        db.Index("ix_prompt_status_window", "status", "window_ends_at"),
+        db.Index("ix_prompt_patient_due", "patient_id", "due_at"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    patient_id = db.Column(db.ForeignKey("patient.id"), nullable=False)
+    # A check-in prompt belongs to an infusion; a weekly PHQ-9 prompt to a series instead.
+    infusion_id = db.Column(db.ForeignKey("infusion.id", ondelete="CASCADE"), nullable=True)
+    series_id = db.Column(db.ForeignKey("treatment_series.id", ondelete="CASCADE"),
+                          nullable=True)
+    slot = db.Column(db.String(16), nullable=False)  # "2h", ..., "readiness", "phq9-1", ...
+    due_at = db.Column(UTCDateTime, nullable=False)
+    window_ends_at = db.Column(UTCDateTime, nullable=False)
+    status = db.Column(_enum(PromptStatus), nullable=False, default=PromptStatus.PENDING)
+    answered_checkin_id = db.Column(db.ForeignKey("checkin.id", ondelete="SET NULL"),
+                                    nullable=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utc_now)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utc_now, onupdate=utc_now)
+
+    infusion = db.relationship("Infusion")
+
+
+class NotificationKind(enum.StrEnum):
+    PROMPT = "prompt"
+    REMINDER = "reminder"
+    ESCALATION = "escalation"  # an urgent flag nobody acknowledged, to every clinician
+
+
+class NotificationStatus(enum.StrEnum):
+    DUE = "due"              # waiting for its time (or for a retry)
+    SENDING = "sending"      # claimed by a jobs process
+    SENT = "sent"
+    FAILED = "failed"        # gave up after the last retry
+    CANCELLED = "cancelled"  # answered, missed, rescheduled away or deleted
+
+
+class Notification(db.Model):
+    """The push outbox: one row per message to send, claimed atomically, sent once."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        db.UniqueConstraint("prompt_id", "kind"),
+        db.UniqueConstraint("flag_id", "user_id"),
+        db.Index("ix_notification_status_due", "status", "due_at"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
+    prompt_id = db.Column(db.ForeignKey("prompt.id", ondelete="CASCADE"), nullable=True)
+    flag_id = db.Column(db.ForeignKey("flag.id", ondelete="CASCADE"), nullable=True)
+    kind = db.Column(_enum(NotificationKind), nullable=False)
+    due_at = db.Column(UTCDateTime, nullable=False)
+    status = db.Column(_enum(NotificationStatus), nullable=False, default=NotificationStatus.DUE)
+    claimed_at = db.Column(UTCDateTime, nullable=True)
+    attempts = db.Column(db.Integer, nullable=False, default=0)
+    sent_at = db.Column(UTCDateTime, nullable=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utc_now)
+
+    prompt = db.relationship("Prompt")
+
+
+class PushSubscription(db.Model):
+    """A device's Web Push subscription, upserted by endpoint."""
+
+    __tablename__ = "push_subscription"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False,
+                        index=True)
+    endpoint = db.Column(db.String(2048), nullable=False, unique=True)
+    p256dh = db.Column(db.String(128), nullable=False)
+    auth = db.Column(db.String(64), nullable=False)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utc_now)
+    last_success_at = db.Column(UTCDateTime, nullable=True)
+
+
+class DeliveryAttempt(db.Model):
+    """Every push attempt and its outcome (no message content: there is none worth keeping)."""
+
+    __tablename__ = "delivery_attempt"
+
+    id = db.Column(db.Integer, primary_key=True)
+    notification_id = db.Column(db.ForeignKey("notification.id", ondelete="CASCADE"),
+                                nullable=False, index=True)
+    subscription_id = db.Column(db.ForeignKey("push_subscription.id", ondelete="SET NULL"),
+                                nullable=True)
+    at = db.Column(UTCDateTime, nullable=False)
+    status_code = db.Column(db.Integer, nullable=True)
+    outcome = db.Column(db.String(24), nullable=False)  # delivered, gone, retry, error, ...

@@ -1,0 +1,256 @@
+"""Prompt rows: scheduled from each infusion, answered by check-ins, missed when they lapse.
+
+``schedule_for_infusion`` is idempotent: it makes the infusion's prompts match its current
+times, so recording, editing and re-running it all converge on the same rows.
+"""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+
+from app.clinics.settings import effective
+from app.extensions import db
+from app.infusions.models import Infusion
+from app.patients.models import Patient
+from app.prompts import schedule
+from app.prompts.models import (
+    Notification,
+    NotificationKind,
+    NotificationStatus,
+    Prompt,
+    PromptStatus,
+    PushSubscription,
+)
+
+PHQ9_SLOT_PREFIX = "phq9-"
+PHQ9_WEEKS = 4  # weekly during the induction series (about three weeks) and one week after
+PHQ9_WINDOW = timedelta(days=3)
+
+
+def quiet_hours(settings: dict) -> schedule.QuietHours:
+    return schedule.QuietHours(schedule.parse_hhmm(settings["quiet_hours_start"]),
+                               schedule.parse_hhmm(settings["quiet_hours_end"]))
+
+
+def _next_start(infusion: Infusion) -> datetime | None:
+    """When the patient's next infusion started (a ladder stops there)."""
+    if infusion.actual_end is None:
+        return None
+    return db.session.scalar(
+        select(Infusion.actual_start)
+        .where(Infusion.patient_id == infusion.patient_id, Infusion.id != infusion.id,
+               Infusion.actual_start > infusion.actual_end)
+        .order_by(Infusion.actual_start).limit(1))
+
+
+def desired_prompts(infusion: Infusion, patient: Patient, settings: dict,
+                    now: datetime) -> dict[str, tuple[datetime, datetime]]:
+    """slot -> (due_at, window_ends_at) this infusion should have as of ``now``."""
+    zone, quiet = ZoneInfo(patient.timezone), quiet_hours(settings)
+    max_window = timedelta(hours=settings["answer_window_hours"])
+    wanted: dict[str, tuple[datetime, datetime]] = {}
+    if infusion.actual_end is not None:
+        steps = schedule.ladder(infusion.actual_end, settings["checkin_ladder_hours"], zone,
+                                quiet)
+        stop = _next_start(infusion)
+        steps = [(slot, due) for slot, due in steps if stop is None or due < stop]
+        for index, (slot, due) in enumerate(steps):
+            following = steps[index + 1][1] if index + 1 < len(steps) else stop
+            wanted[slot] = (due, schedule.window_ends(due, following, max_window))
+    elif infusion.actual_start is None:
+        due = schedule.readiness(infusion.planned_start, zone, quiet,
+                                 schedule.parse_hhmm(settings["readiness_time"]))
+        wanted[schedule.READINESS] = (due, schedule.window_ends(
+            due, infusion.planned_start, max_window))
+    return {slot: times for slot, times in wanted.items() if times[1] > now}
+
+
+def schedule_for_infusion(infusion: Infusion, *, now: datetime) -> None:
+    """Create, move or cancel this infusion's pending prompts to match its times."""
+    patient = db.session.get(Patient, infusion.patient_id)
+    settings = effective(patient.clinic)
+    wanted = desired_prompts(infusion, patient, settings, now)
+    existing = {p.slot: p for p in db.session.scalars(
+        select(Prompt).where(Prompt.infusion_id == infusion.id))}
+    for slot, prompt in existing.items():
+        if slot not in wanted and prompt.status == PromptStatus.PENDING:
+            cancel(prompt)
+    for slot, (due, window_end) in wanted.items():
+        prompt = existing.get(slot)
+        if prompt is None:
+            prompt = Prompt(patient_id=patient.id, infusion_id=infusion.id, slot=slot,
+                            due_at=due, window_ends_at=window_end, created_at=now,
+                            updated_at=now)
+            db.session.add(prompt)
+            db.session.flush()
+            _sync_notifications(prompt, patient, settings)
+        elif prompt.status == PromptStatus.PENDING and _not_yet_sent(prompt):
+            prompt.due_at, prompt.window_ends_at = due, window_end
+            _sync_notifications(prompt, patient, settings)
+    _stop_earlier_ladders(infusion)
+    db.session.flush()
+
+
+def _sync_notifications(prompt: Prompt, patient: Patient, settings: dict) -> None:
+    """The prompt's push and its one reminder, due at the prompt's current times.
+
+    Rows are moved in place (never deleted) so their delivery history stays. The reminder,
+    like the prompt, waits out the patient's quiet hours.
+    """
+    zone, quiet = ZoneInfo(patient.timezone), quiet_hours(settings)
+    reminder_delay = timedelta(hours=settings["reminder_delay_hours"])
+    user_id = patient.user_id
+    wanted = {NotificationKind.PROMPT: prompt.due_at}
+    reminder_at = schedule.outside_quiet_hours(prompt.due_at + reminder_delay, zone, quiet)
+    if reminder_at < prompt.window_ends_at:
+        wanted[NotificationKind.REMINDER] = reminder_at
+    existing = {n.kind: n for n in db.session.scalars(
+        select(Notification).where(Notification.prompt_id == prompt.id))}
+    for kind, due in wanted.items():
+        notification = existing.get(kind)
+        if notification is None:
+            db.session.add(Notification(user_id=user_id, prompt_id=prompt.id, kind=kind,
+                                        due_at=due))
+        elif notification.status in (NotificationStatus.DUE, NotificationStatus.CANCELLED):
+            notification.due_at, notification.status = due, NotificationStatus.DUE
+    for kind, notification in existing.items():
+        if kind not in wanted and notification.status == NotificationStatus.DUE:
+            notification.status = NotificationStatus.CANCELLED
+
+
+def _not_yet_sent(prompt: Prompt) -> bool:
+    sent = db.session.scalar(
+        select(Notification.id).where(
+            Notification.prompt_id == prompt.id, Notification.kind == NotificationKind.PROMPT,
+            Notification.status.not_in([NotificationStatus.DUE, NotificationStatus.CANCELLED]))
+        .limit(1))
+    return sent is None
+
+
+def _stop_earlier_ladders(infusion: Infusion) -> None:
+    """Prompts of earlier infusions that fall after this one started are no longer wanted."""
+    if infusion.actual_start is None:
+        return
+    stale = db.session.scalars(
+        select(Prompt).join(Infusion, Infusion.id == Prompt.infusion_id)
+        .where(Prompt.patient_id == infusion.patient_id, Prompt.infusion_id != infusion.id,
+               Prompt.status == PromptStatus.PENDING, Prompt.due_at >= infusion.actual_start,
+               Infusion.actual_end < infusion.actual_start))
+    for prompt in stale:
+        cancel(prompt)
+
+
+def cancel(prompt: Prompt) -> None:
+    prompt.status = PromptStatus.CANCELLED
+    _cancel_unsent(prompt.id)
+
+
+def _cancel_unsent(prompt_id: int) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(Notification.prompt_id == prompt_id, Notification.status == NotificationStatus.DUE)
+        .values(status=NotificationStatus.CANCELLED))
+
+
+def is_questionnaire(slot: str) -> bool:
+    return slot.startswith(PHQ9_SLOT_PREFIX)
+
+
+def answer(patient_id: int, taken_at: datetime, *, checkin_id: int | None = None,
+           questionnaire: bool = False) -> list[Prompt]:
+    """Mark the prompts a check-in (or a PHQ-9) answers: every one whose window holds
+    ``taken_at``. Check-ins answer check-in prompts; PHQ-9s answer PHQ-9 prompts.
+
+    A prompt already marked missed counts as answered when a check-in taken inside its
+    window arrives late (it was saved offline on the phone and sent when back online).
+    """
+    kind = Prompt.slot.startswith(PHQ9_SLOT_PREFIX)
+    prompts = list(db.session.scalars(
+        select(Prompt).where(Prompt.patient_id == patient_id,
+                             Prompt.status.in_([PromptStatus.PENDING, PromptStatus.MISSED]),
+                             kind if questionnaire else ~kind,
+                             Prompt.due_at <= taken_at, Prompt.window_ends_at > taken_at)))
+    for prompt in prompts:
+        prompt.status = PromptStatus.ANSWERED
+        prompt.answered_checkin_id = checkin_id
+        _cancel_unsent(prompt.id)
+    return prompts
+
+
+def mark_missed(now: datetime) -> int:
+    """Pending prompts whose window has closed become missed; returns how many."""
+    lapsed = list(db.session.scalars(
+        select(Prompt.id).where(Prompt.status == PromptStatus.PENDING,
+                                Prompt.window_ends_at <= now)))
+    if not lapsed:
+        return 0
+    db.session.execute(update(Prompt).where(Prompt.id.in_(lapsed))
+                       .values(status=PromptStatus.MISSED, updated_at=now))
+    db.session.execute(
+        update(Notification)
+        .where(Notification.prompt_id.in_(lapsed), Notification.status == NotificationStatus.DUE)
+        .values(status=NotificationStatus.CANCELLED))
+    return len(lapsed)
+
+
+def open_prompts(patient_id: int, now: datetime) -> list[Prompt]:
+    """Check-ins the patient can answer right now, whether or not a push arrived."""
+    return list(db.session.scalars(
+        select(Prompt).where(Prompt.patient_id == patient_id,
+                             Prompt.status == PromptStatus.PENDING,
+                             Prompt.due_at <= now, Prompt.window_ends_at > now)
+        .order_by(Prompt.due_at)))
+
+
+def upsert_subscription(user_id: int, data: dict, *, now: datetime):
+    """Store a device's subscription; the same endpoint updates its row. Returns (row, new)."""
+    keys = data["keys"]
+    row = db.session.scalar(
+        select(PushSubscription).where(PushSubscription.endpoint == data["endpoint"]))
+    created = row is None
+    if created:
+        row = PushSubscription(endpoint=data["endpoint"], created_at=now)
+        db.session.add(row)
+    # A device that another account used before now belongs to whoever subscribed last.
+    row.user_id, row.p256dh, row.auth = user_id, keys["p256dh"], keys["auth"]
+    db.session.flush()
+    return row, created
+
+
+def remove_subscription(user_id: int, endpoint: str) -> bool:
+    row = db.session.scalar(select(PushSubscription).where(
+        PushSubscription.endpoint == endpoint, PushSubscription.user_id == user_id))
+    if row is None:
+        return False
+    db.session.delete(row)
+    return True
+
+
+def schedule_phq9(series, patient: Patient, *, now: datetime) -> None:
+    """Weekly PHQ-9 prompts for an induction series, at the readiness hour, from its start."""
+    settings = effective(patient.clinic)
+    zone, quiet = ZoneInfo(patient.timezone), quiet_hours(settings)
+    at = schedule.parse_hhmm(settings["readiness_time"])
+    existing = {p.slot for p in db.session.scalars(
+        select(Prompt).where(Prompt.series_id == series.id))}
+    first_day = series.started_at.astimezone(zone).date()
+    for week in range(PHQ9_WEEKS):
+        slot = f"{PHQ9_SLOT_PREFIX}{week + 1}"
+        day = first_day + timedelta(days=7 * week)
+        due = schedule.outside_quiet_hours(
+            datetime.combine(day, at, tzinfo=zone), zone, quiet)
+        if slot in existing or due + PHQ9_WINDOW <= now:
+            continue
+        prompt = Prompt(patient_id=patient.id, series_id=series.id, slot=slot, due_at=due,
+                        window_ends_at=due + PHQ9_WINDOW, created_at=now, updated_at=now)
+        db.session.add(prompt)
+        db.session.flush()
+        _sync_notifications(prompt, patient, settings)
+
+
+def end_series_prompts(series_id: int) -> None:
+    """A series that ends (maintenance begins) asks no more weekly questionnaires."""
+    for prompt in db.session.scalars(select(Prompt).where(
+            Prompt.series_id == series_id, Prompt.status == PromptStatus.PENDING)):
+        cancel(prompt)

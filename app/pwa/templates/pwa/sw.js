@@ -1,0 +1,76 @@
+/* Aftercare service worker (rendered by app/pwa/views.py).
+ * - precaches the app shell (CSS, JS, icons, offline page) under a versioned cache name;
+ * - network-first for pages, with the offline check-in page as the fallback;
+ * - cache-first for versioned static files;
+ * - never stores a page or an API answer: those may hold health data. */
+"use strict";
+const VERSION = {{ version|tojson }};
+const CACHE = "aftercare-shell-" + VERSION;
+const SHELL = {{ shell|tojson }};
+const OFFLINE_URL = {{ offline_url|tojson }};
+importScripts({{ outbox_url|tojson }});
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((names) => Promise.all(names.filter((n) => n.startsWith("aftercare-") && n !== CACHE).map((n) => caches.delete(n))))
+      .then(() => self.clients.claim())
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    // Pages are never stored; without a network the offline check-in page answers.
+    event.respondWith(fetch(request).catch(() => caches.match(OFFLINE_URL)));
+    return;
+  }
+  if (SHELL.includes(url.pathname + url.search)) {
+    event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
+  }
+});
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === AftercareOutbox.SYNC_TAG) {
+    event.waitUntil(AftercareOutbox.drain().then(notifyPages));
+  }
+});
+
+function notifyPages(result) {
+  return self.clients.matchAll({ type: "window" }).then((windows) => {
+    windows.forEach((w) => w.postMessage({ type: "outbox", result: result }));
+  });
+}
+
+self.addEventListener("push", (event) => {
+  let message = { title: "Aftercare", body: "Time for your check-in", url: "/checkin" };
+  try { message = Object.assign(message, event.data ? event.data.json() : {}); } catch (e) { /* keep the default */ }
+  event.waitUntil(self.registration.showNotification(message.title, {
+    body: message.body, tag: message.tag, data: { url: message.url },
+    icon: {{ shell[-2]|tojson }}, badge: {{ shell[-2]|tojson }},
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = (event.notification.data && event.notification.data.url) || "/";
+  event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+    for (const w of windows) {
+      if (new URL(w.url).pathname === target && "focus" in w) return w.focus();
+    }
+    return self.clients.openWindow(target);
+  }));
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "drain") {
+    event.waitUntil(AftercareOutbox.drain().then(notifyPages));
+  }
+});

@@ -1,0 +1,70 @@
+"""What makes Aftercare installable and usable offline: manifest, service worker, icons, and
+the offline check-in page. None of these responses carries health data, so they may be cached.
+"""
+
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, url_for
+
+from app.checkins import catalog
+from app.pwa import icons
+from app.pwa.assets import SHELL, shell_version
+
+bp = Blueprint("pwa", __name__, template_folder="templates")
+ICON_SIZES = (192, 512)
+YEAR = 365 * 24 * 3600
+
+
+def _cacheable(response: Response, seconds: int) -> Response:
+    response.headers["Cache-Control"] = f"public, max-age={seconds}"
+    return response
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    icon = [{"src": url_for("pwa.icon", name=f"icon-{size}"), "sizes": f"{size}x{size}",
+             "type": "image/png", "purpose": "any"} for size in ICON_SIZES]
+    icon.append({"src": url_for("pwa.icon", name="maskable-512"), "sizes": "512x512",
+                 "type": "image/png", "purpose": "maskable"})
+    response = jsonify({
+        "id": "/", "name": "Aftercare", "short_name": "Aftercare",
+        "description": "Check in after your infusion in under 30 seconds.",
+        "start_url": "/", "scope": "/", "display": "standalone", "orientation": "portrait",
+        "theme_color": "#0b4f8a", "background_color": "#ffffff", "icons": icon,
+    })
+    response.mimetype = "application/manifest+json"
+    return _cacheable(response, 3600)
+
+
+@bp.get("/icons/<name>.png")
+def icon(name: str):
+    sizes = {f"icon-{s}": (s, False) for s in (*ICON_SIZES, 180)} | {
+        "maskable-512": (512, True)}
+    if name not in sizes:
+        abort(404)
+    size, maskable = sizes[name]
+    return _cacheable(Response(icons.png(size, maskable=maskable), mimetype="image/png"), 86400)
+
+
+@bp.get("/icon.svg")
+def icon_svg():
+    return _cacheable(Response(icons.svg(), mimetype="image/svg+xml"), 86400)
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """Served from the root so its scope is the whole app; never cached, so updates arrive."""
+    shell = [url_for("static", filename=name) for name in SHELL] + [
+        url_for("pwa.offline"), url_for("pwa.icon", name="icon-192"), url_for("pwa.icon_svg")]
+    body = render_template("pwa/sw.js", version=shell_version(current_app), shell=shell,
+                           offline_url=url_for("pwa.offline"),
+                           outbox_url=url_for("static", filename="pwa/outbox.js"))
+    response = Response(body, mimetype="application/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get("/offline")
+def offline():
+    """The check-in form as the phone shows it without a connection: no patient data in it."""
+    response = Response(render_template("pwa/offline.html", catalog=catalog))
+    return _cacheable(response, 0)

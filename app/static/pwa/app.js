@@ -1,0 +1,237 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+  var outbox = window.AftercareOutbox;
+
+  function status(text) {
+    var box = document.getElementById("outbox-status");
+    if (!box) return;
+    box.hidden = !text;
+    box.textContent = text || "";
+  }
+
+  function csrfToken() {
+    var meta = document.querySelector("meta[name=csrf-token]");
+    return meta ? meta.content : "";
+  }
+
+  // ---- service worker -------------------------------------------------------------
+  var registration = null;
+  if ("serviceWorker" in navigator && document.body.dataset.role === "patient") {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function (r) { registration = r; });
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === "outbox") report(event.data.result);
+    });
+  }
+
+  // ---- check-in: online straight to the API, offline into the outbox ----------------
+  function newClientId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return "10000000-1000-4000-8000-100000000000".replace(/[018]/g, function (c) {
+      return (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16);
+    });
+  }
+
+  function payloadFrom(form) {
+    var data = new FormData(form);
+    var payload = {
+      client_id: data.get("client_id") || newClientId(),
+      taken_at: new Date().toISOString(),
+      note: data.get("note") || "",
+      symptoms: [],
+    };
+    if (data.get("mood") !== null) payload.mood = Number(data.get("mood"));
+    form.querySelectorAll("fieldset[data-symptom]").forEach(function (set) {
+      var code = set.dataset.symptom;
+      var chosen = data.get("symptom-" + code);
+      if (chosen === null) return;
+      var item = { code: code, severity: Number(chosen) };
+      if (code === "other") item.detail = data.get("other-detail") || "";
+      payload.symptoms.push(item);
+    });
+    if (data.get("home_safely") === "yes" || data.get("home_safely") === "no") {
+      payload.home_safely = data.get("home_safely") === "yes";
+    }
+    return payload;
+  }
+
+  function saveForLater(payload) {
+    return outbox.save({ key: payload.client_id, url: "/api/v1/checkins", body: JSON.stringify(payload),
+                         saved_at: new Date().toISOString() }).then(function () {
+      status("Saved on this phone; it will be sent when you are back online.");
+      if (registration && registration.sync) {
+        registration.sync.register(outbox.SYNC_TAG).catch(function () { /* drained on the next visit */ });
+      }
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    if (form.dataset.submitting === "1") { event.preventDefault(); return; }
+    if (form.matches("form[data-checkin]") && outbox) {
+      event.preventDefault();
+      if (!form.querySelector("input[name=mood]:checked")) {
+        form.submit(); // let the server say what is missing, beside the question
+        return;
+      }
+      var payload = payloadFrom(form);
+      var hidden = form.querySelector("input[name=client_id]");
+      if (hidden) hidden.value = payload.client_id; // a retry of this form is the same check-in
+      form.dataset.submitting = "1";
+      // A fresh token: this page may be the offline copy, stored with an old one.
+      var send = navigator.onLine === false ? Promise.reject(new TypeError("offline")) :
+        outbox.freshCsrfToken().then(function (token) {
+          return fetch("/api/v1/checkins", {
+            method: "POST", credentials: "same-origin",
+            headers: { "Content-Type": "application/json", "X-CSRFToken": token },
+            body: JSON.stringify(payload),
+          });
+        });
+      send.then(function (response) {
+        if (response.ok) {
+          return response.json().then(function (checkin) { window.location.assign("/checkins/" + checkin.id); });
+        }
+        if (response.status >= 500 || response.status === 503) return saveForLater(payload);
+        form.dataset.submitting = "";
+        form.submit(); // 4xx: the server-rendered form shows what to fix
+      }, function () {
+        return saveForLater(payload).then(function () {
+          form.dataset.submitting = "";
+          form.reset();
+          if (hidden) hidden.value = newClientId();
+        });
+      });
+      return;
+    }
+    if (form.matches("form[data-logout]") && outbox) {
+      event.preventDefault();
+      outbox.waiting().catch(function () { return []; }).then(function (waiting) {
+        if (waiting.length && !window.confirm(waiting.length + " check-in(s) are not sent yet. Signing out deletes them from this phone. Sign out anyway?")) return;
+        forgetEverything().then(function () { form.submit(); });
+      });
+      return;
+    }
+    form.dataset.submitting = "1";
+    var button = form.querySelector("button[type=submit]");
+    if (button) { button.disabled = true; button.setAttribute("aria-busy", "true"); }
+  });
+
+  function forgetEverything() {
+    var work = [outbox ? outbox.forget() : Promise.resolve()];
+    if (window.caches) work.push(caches.keys().then(function (names) { return Promise.all(names.map(function (n) { return caches.delete(n); })); }));
+    return Promise.all(work);
+  }
+
+  // ---- draining: on start, when back online, when the page is shown again -------------
+  function report(result) {
+    if (!result) return;
+    if (result.sent && !result.waiting) status("Sent. Thank you.");
+    else if (result.waiting) status("Saved on this phone; it will be sent when you are back online.");
+    showRejected();
+  }
+
+  function drain() {
+    if (!outbox || !document.getElementById("outbox-status")) return;
+    outbox.drain().then(report).catch(function () { /* stays in the outbox */ });
+  }
+
+  function showRejected() {
+    var list = document.getElementById("outbox-rejected");
+    if (!list || !outbox) return;
+    outbox.rejected().then(function (entries) {
+      list.hidden = !entries.length;
+      var items = list.querySelector("ul");
+      items.textContent = "";
+      entries.forEach(function (entry) {
+        var li = document.createElement("li");
+        var problems = Object.keys(entry.problems || {}).map(function (field) {
+          return field.replace(/^_/, "") + ": " + [].concat(entry.problems[field]).join(" ");
+        }).join("; ");
+        li.textContent = "Saved " + new Date(entry.saved_at).toLocaleString() + " — not accepted: " + problems + " ";
+        var dismiss = document.createElement("button");
+        dismiss.type = "button";
+        dismiss.className = "link-button";
+        dismiss.textContent = "Remove";
+        dismiss.addEventListener("click", function () { outbox.dismiss(entry.key).then(showRejected); });
+        li.appendChild(dismiss);
+        items.appendChild(li);
+      });
+    });
+  }
+
+  window.addEventListener("online", drain);
+  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible") drain(); });
+  drain();
+  showRejected();
+
+  // ---- reminders (push) opt-in: a button, never a prompt on page load ------------------
+  var remind = document.getElementById("reminders");
+  if (remind) setUpReminders(remind);
+
+  function setUpReminders(box) {
+    var button = box.querySelector("button");
+    var say = function (text) { box.querySelector("[data-message]").textContent = text; };
+    var standalone = window.matchMedia("(display-mode: standalone)").matches || navigator.standalone;
+    var ios = /iphone|ipad|ipod/i.test(navigator.userAgent);
+    box.hidden = false;
+    if (ios && !standalone) {
+      button.hidden = true;
+      say("On iPhone, reminders need Aftercare on your home screen first: tap Share, then \"Add to Home Screen\", and open it from there.");
+      return;
+    }
+    if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) {
+      button.hidden = true;
+      say("This browser cannot show reminders. Your due check-ins always appear on this page.");
+      return;
+    }
+    if (Notification.permission === "denied") {
+      say("Reminders are blocked for this site. To turn them on, allow notifications for Aftercare in your browser or phone settings.");
+    }
+    navigator.serviceWorker.ready.then(function (r) { return r.pushManager.getSubscription(); }).then(function (existing) {
+      if (existing) { button.textContent = "Reminders are on"; button.disabled = true; }
+    });
+    button.addEventListener("click", function () {
+      Notification.requestPermission().then(function (permission) {
+        if (permission !== "granted") {
+          say("Without permission Aftercare cannot remind you. Your due check-ins always appear on this page, and you can allow notifications later in your settings.");
+          return null;
+        }
+        return Promise.all([
+          fetch("/api/v1/push/public-key", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : Promise.reject(); }),
+          navigator.serviceWorker.ready,
+        ]).then(function (parts) {
+          return parts[1].pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(parts[0].public_key) });
+        }).then(function (subscription) {
+          return fetch("/api/v1/push-subscriptions", {
+            method: "POST", credentials: "same-origin",
+            headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+            body: JSON.stringify(subscription.toJSON()),
+          });
+        }).then(function (response) {
+          if (!response.ok) throw new Error("not saved");
+          button.textContent = "Reminders are on";
+          button.disabled = true;
+          say("You will get a reminder when a check-in is due.");
+        });
+      }).catch(function () { say("Reminders could not be turned on just now. Please try again later."); });
+    });
+  }
+
+  function base64UrlToBytes(text) {
+    var padded = (text + "===".slice((text.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+    var raw = atob(padded);
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    return bytes;
+  }
+
+  // "Copy link" buttons on the setup-link pages.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button || !navigator.clipboard) return;
+    navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
+      button.textContent = "Copied";
+    });
+  });
+})();

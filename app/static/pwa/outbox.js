@@ -1,0 +1,105 @@
+/* The offline outbox: check-ins saved on the phone until the server has them.
+ * Shared by the pages and the service worker (importScripts). Entries are keyed by the
+ * check-in's client_id, so a replay is harmless: the server stores each client_id once.
+ * A refused or unreadable entry is kept aside with what was wrong, never retried forever. */
+(function (root) {
+  "use strict";
+  var DB_NAME = "aftercare";
+  var WAITING = "outbox";
+  var REJECTED = "rejected";
+  var SYNC_TAG = "checkin-outbox";
+
+  function openDb() {
+    return new Promise(function (resolve, reject) {
+      var request = root.indexedDB.open(DB_NAME, 1);
+      request.onupgradeneeded = function () {
+        request.result.createObjectStore(WAITING, { keyPath: "key" });
+        request.result.createObjectStore(REJECTED, { keyPath: "key" });
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+
+  function run(store, mode, work) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var transaction = db.transaction(store, mode);
+        var request = work(transaction.objectStore(store));
+        transaction.oncomplete = function () { db.close(); resolve(request ? request.result : undefined); };
+        transaction.onerror = function () { db.close(); reject(transaction.error); };
+      });
+    });
+  }
+
+  function save(entry) { return run(WAITING, "readwrite", function (s) { return s.put(entry); }); }
+  function list(store) { return run(store || WAITING, "readonly", function (s) { return s.getAll(); }); }
+  function remove(store, key) { return run(store, "readwrite", function (s) { return s.delete(key); }); }
+
+  function setAside(entry, problems) {
+    var kept = { key: entry.key, url: entry.url, body: entry.body, saved_at: entry.saved_at,
+                 problems: problems, rejected_at: new Date().toISOString() };
+    return run(REJECTED, "readwrite", function (s) { return s.put(kept); })
+      .then(function () { return remove(WAITING, entry.key); });
+  }
+
+  function freshCsrfToken() {
+    return fetch("/api/v1/session", { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) { return response.ok ? response.json() : Promise.reject(); })
+      .then(function (session) { return session.signed_in ? session.csrf_token : Promise.reject(); });
+  }
+
+  function sendOne(entry, token) {
+    var body;
+    try {
+      body = JSON.parse(entry.body);
+    } catch (error) {
+      return setAside(entry, { _entry: ["This saved check-in could not be read."] }).then(function () { return "rejected"; });
+    }
+    return fetch(entry.url, {
+      method: "POST", credentials: "same-origin", cache: "no-store",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": token },
+      body: JSON.stringify(body),
+    }).then(function (response) {
+      if (response.ok) return remove(WAITING, entry.key).then(function () { return "sent"; });
+      if (response.status === 422 || response.status === 413) {
+        return response.json().catch(function () { return {}; }).then(function (answer) {
+          var error = answer.error || {};
+          return setAside(entry, error.fields || { _entry: [error.message || "The server refused it."] });
+        }).then(function () { return "rejected"; });
+      }
+      return "waiting"; // signed out, rate limited or a server error: try again later
+    }, function () { return "waiting"; }); // no network
+  }
+
+  var draining = null;
+  function drain() {
+    if (draining) return draining; // one drain at a time per page or worker
+    draining = list(WAITING).then(function (entries) {
+      var counts = { sent: 0, rejected: 0, waiting: 0 };
+      if (!entries.length) return counts;
+      return freshCsrfToken().then(function (token) {
+        return entries.reduce(function (previous, entry) {
+          return previous.then(function () {
+            return sendOne(entry, token).then(function (outcome) { counts[outcome] += 1; });
+          });
+        }, Promise.resolve()).then(function () { return counts; });
+      }, function () { counts.waiting = entries.length; return counts; });
+    }).finally(function () { draining = null; });
+    return draining;
+  }
+
+  function forget() {
+    return new Promise(function (resolve) {
+      var request = root.indexedDB.deleteDatabase(DB_NAME);
+      request.onsuccess = request.onerror = request.onblocked = function () { resolve(); };
+    });
+  }
+
+  root.AftercareOutbox = {
+    SYNC_TAG: SYNC_TAG, save: save, waiting: function () { return list(WAITING); },
+    rejected: function () { return list(REJECTED); },
+    dismiss: function (key) { return remove(REJECTED, key); },
+    drain: drain, forget: forget, freshCsrfToken: freshCsrfToken,
+  };
+})(self);

@@ -1,0 +1,46 @@
+"""Template filters and globals: times shown in the viewer's own time zone."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, g
+from flask_login import current_user
+
+from app.auth.models import Role
+from app.checkins import catalog
+
+
+def viewer_timezone() -> ZoneInfo:
+    """The patient's own zone for patients, the clinic's for staff, UTC when signed out."""
+    if "viewer_timezone" not in g:
+        g.viewer_timezone = _viewer_timezone()
+    return g.viewer_timezone
+
+
+def _viewer_timezone() -> ZoneInfo:
+    if not current_user.is_authenticated:
+        return ZoneInfo("UTC")
+    if current_user.role == Role.PATIENT:
+        from app.patients.services import patient_of
+
+        patient = patient_of(current_user)
+        return ZoneInfo(patient.timezone if patient else current_user.clinic.timezone)
+    return ZoneInfo(current_user.clinic.timezone)
+
+
+def local_time(value: datetime | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    if value is None:
+        return ""
+    return value.astimezone(viewer_timezone()).strftime(fmt)
+
+
+def local_input(value: datetime | None) -> str:
+    """A datetime as the value of an ``<input type=datetime-local>`` in the viewer's zone."""
+    return local_time(value, "%Y-%m-%dT%H:%M") if value else ""
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(local_time, "local")
+    app.add_template_filter(local_input, "local_input")
+    app.add_template_global(catalog, "catalog")
+    app.add_template_global(Role, "Role")

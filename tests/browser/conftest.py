@@ -1,0 +1,111 @@
+"""Real-browser tests: Debian's Chromium, driven by pytest-playwright, against the app served
+on 127.0.0.1 by a real WSGI server (a secure context, so service workers and push work).
+
+Chromium is never downloaded. The tests skip when it is missing, unless
+AFTERCARE_REQUIRE_BROWSER=1 (set by .ci/run), which turns that skip into a failure.
+"""
+
+import os
+import shutil
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.auth.models import Role
+from app.extensions import db, limiter
+from tests import factories
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+REQUIRE_BROWSER = os.environ.get("AFTERCARE_REQUIRE_BROWSER") == "1"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    if not os.path.exists(CHROMIUM):
+        if REQUIRE_BROWSER:
+            pytest.fail(f"Chromium is required (AFTERCARE_REQUIRE_BROWSER=1) but {CHROMIUM} "
+                        "is missing")
+        pytest.skip("Chromium not installed (apt-get install chromium, or set CHROMIUM_PATH)")
+    return {"executable_path": CHROMIUM, "headless": True,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run"]}
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+
+
+@pytest.fixture
+def live(tmp_path):
+    """The app on a fresh SQLite file, served for real; ``live.people`` are signed-up users."""
+    app = create_app({
+        "SECRET_KEY": "browser-tests",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.db'}",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "VAPID_PRIVATE_KEY_PATH": str(tmp_path / "instance" / "vapid_private.pem"),
+    })
+    with app.app_context():
+        db.create_all()
+        limiter.reset()
+        now = datetime.now(UTC)
+        clinic = factories.clinic(name="Browser Clinic")
+        clinician = factories.staff(clinic, Role.CLINICIAN, email="dr@browser.test")
+        patient = factories.patient(clinic, now, by=clinician, email="pat@browser.test")
+        # History, so the pages under test show real tables, badges and a flag.
+        factories.infusion(patient, end=now - timedelta(hours=5), by=clinician)
+        factories.checkin(patient, taken_at=now - timedelta(hours=3), mood=5,
+                          symptoms={"headache": 3, "nausea": 1}, note="walked home slowly")
+        app.people = {"clinician": clinician.email, "patient": patient.user.email,
+                      "patient_id": patient.id}
+    server = LiveServer(app)
+    yield server
+    server.stop()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def sign_in(page, live, who: str) -> None:
+    page.goto(f"{live.url}/login")
+    page.fill("#email", live.app.people[who])
+    page.fill("#password", factories.PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def eventually(page, expression: str, *, seconds: float = 15):
+    """Evaluate ``expression`` (it may return a promise) until its result is truthy."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = page.evaluate(expression)
+        if value or time.monotonic() > deadline:
+            return value
+        page.wait_for_timeout(100)
+
+
+def wait_for_service_worker(page) -> None:
+    """Registered, active, and controlling this page (a reload hands it the page)."""
+    assert eventually(page, "navigator.serviceWorker.getRegistration()"
+                            ".then(r => !!(r && r.active))"), "no active service worker"
+    if not page.evaluate("!!navigator.serviceWorker.controller"):
+        page.reload()
+        assert eventually(page, "!!navigator.serviceWorker.controller")
+
+
+def status_says(page, text: str) -> None:
+    """The outbox status line reads exactly ``text`` (not merely contains a word of it)."""
+    page.wait_for_function("text => { const box = document.getElementById('outbox-status');"
+                           " return box && !box.hidden && box.textContent.trim() === text; }",
+                           arg=text, timeout=15_000)

@@ -1,0 +1,71 @@
+"""Patient pages at 360 px wide, and automated accessibility checks (axe-core) in Chromium."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.conftest import sign_in
+
+PATIENT_PAGES = ["/", "/checkin", "/history", "/phq9", "/offline"]
+CLINICIAN_PAGES = ["/clinic/", "/clinic/patients", "/clinic/patients/{patient_id}",
+                   "/clinic/patients/new"]
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
+                                  has_touch=True, device_scale_factor=2)
+    yield context.new_page()
+    context.close()
+
+
+def _serious(results) -> list[str]:
+    return [f"{v['id']} ({v['impact']}): {v['help']} at "
+            f"{[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_patient_pages_fit_360_px_without_sideways_scrolling(live, phone):
+    sign_in(phone, live, "patient")
+    for path in PATIENT_PAGES:
+        phone.goto(f"{live.url}{path}")
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{path} is {width} px wide"
+
+
+def test_patient_pages_pass_axe(live, phone):
+    sign_in(phone, live, "patient")
+    axe = Axe()
+    problems = {}
+    for path in PATIENT_PAGES + ["/login"]:
+        phone.goto(f"{live.url}{path}")
+        found = _serious(axe.run(phone))
+        if found:
+            problems[path] = found
+    assert problems == {}
+
+
+def test_clinician_pages_pass_axe(live, page):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, live, "clinician")
+    axe = Axe()
+    problems = {}
+    for path in CLINICIAN_PAGES:
+        page.goto(f"{live.url}{path.format(**live.app.people)}")
+        found = _serious(axe.run(page))
+        if found:
+            problems[path] = found
+    assert problems == {}
+
+
+def test_keyboard_alone_completes_a_checkin(live, phone):
+    """Tab to the mood, pick it with the arrow keys, tab to submit, press Enter."""
+    sign_in(phone, live, "patient")
+    phone.goto(f"{live.url}/checkin")
+    phone.focus("#mood-0")
+    phone.keyboard.press("ArrowRight")  # radio groups move with the arrow keys
+    phone.keyboard.press("ArrowRight")
+    assert phone.evaluate("document.querySelector('input[name=mood]:checked').value") == "2"
+    phone.focus("text=Submit check-in")
+    phone.keyboard.press("Enter")
+    phone.wait_for_url("**/checkins/*")
+    assert "Thank you" in phone.inner_text("main")

@@ -1,0 +1,155 @@
+"""The installable, offline-capable patient app in real Chromium."""
+
+import json
+import time
+
+from sqlalchemy import func, select
+
+from app.checkins.models import CheckIn
+from app.extensions import db
+from tests.browser.conftest import eventually, sign_in, status_says, wait_for_service_worker
+
+SAVED = "Saved on this phone; it will be sent when you are back online."
+
+
+def _checkins(live) -> int:
+    with live.app.app_context():
+        return db.session.scalar(select(func.count()).select_from(CheckIn))
+
+
+def test_manifest_and_service_worker_make_it_installable(live, browser_type,
+                                                         browser_type_launch_args, tmp_path):
+    # A real profile: Playwright's default contexts are incognito, where nothing installs.
+    context = browser_type.launch_persistent_context(str(tmp_path / "profile"),
+                                                     **browser_type_launch_args)
+    page = context.new_page()
+    sign_in(page, live, "patient")
+    wait_for_service_worker(page)
+
+    manifest = page.evaluate("fetch('/manifest.webmanifest').then(r => r.json())")
+    assert manifest["display"] == "standalone"
+    assert {i["sizes"] for i in manifest["icons"]} >= {"192x192", "512x512"}
+    assert any(i["purpose"] == "maskable" for i in manifest["icons"])
+    assert manifest["id"] == manifest["scope"] == manifest["start_url"] == "/"
+    scope = page.evaluate("navigator.serviceWorker.ready.then(r => r.scope)")
+    assert scope == f"{live.url}/"
+    cdp = page.context.new_cdp_session(page)
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    context.close()
+    assert errors == []
+
+
+def test_a_checkin_made_offline_is_kept_then_sent_once(live, page):
+    before = _checkins(live)  # the fixture's history
+    sign_in(page, live, "patient")
+    page.goto(f"{live.url}/checkin")
+    wait_for_service_worker(page)
+    page.context.set_offline(True)
+
+    page.click("label[for=mood-7]")
+    page.click("label[for=symptom-headache-2]")
+    page.click("text=Submit check-in")
+
+    status_says(page, SAVED)
+    assert _checkins(live) == before
+    saved = page.evaluate("AftercareOutbox.waiting()")
+    assert len(saved) == 1
+    body = json.loads(saved[0]["body"])
+    assert body["mood"] == 7 and {"code": "headache", "severity": 2} in body["symptoms"]
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    status_says(page, "Sent. Thank you.")
+    assert _checkins(live) == before + 1
+
+    # A replay of the same entry, twice, changes nothing on the server.
+    page.evaluate("entry => AftercareOutbox.save(entry)", saved[0])
+    page.evaluate("AftercareOutbox.drain().then(() => AftercareOutbox.save(arguments_0))"
+                  .replace("arguments_0", json.dumps(saved[0])))
+    page.evaluate("AftercareOutbox.drain()")
+    assert page.evaluate("AftercareOutbox.waiting()") == []
+    assert _checkins(live) == before + 1
+
+
+def test_the_checkin_form_opens_offline_from_the_service_worker(live, page):
+    before = _checkins(live)  # the fixture's history
+    sign_in(page, live, "patient")
+    wait_for_service_worker(page)
+    page.context.set_offline(True)
+
+    page.goto(f"{live.url}/checkin")  # no network: the stored offline page answers
+    page.wait_for_selector("text=You are offline")
+    page.click("label[for=mood-4]")
+    page.click("text=Save check-in")
+    status_says(page, SAVED)
+
+    page.context.set_offline(False)
+    page.goto(f"{live.url}/")
+    status_says(page, "Sent. Thank you.")
+    assert _checkins(live) == before + 1
+
+
+def test_a_broken_or_refused_entry_is_set_aside_and_shown(live, page):
+    before = _checkins(live)  # the fixture's history
+    sign_in(page, live, "patient")
+    wait_for_service_worker(page)
+    page.evaluate("""Promise.all([
+        AftercareOutbox.save({key: "bad-json", url: "/api/v1/checkins", body: "{not json",
+                              saved_at: new Date().toISOString()}),
+        AftercareOutbox.save({key: "refused", url: "/api/v1/checkins",
+                              saved_at: new Date().toISOString(),
+                              body: JSON.stringify({client_id: crypto.randomUUID(),
+                                                    taken_at: new Date().toISOString(),
+                                                    mood: 11})}),
+    ])""")
+
+    page.reload()
+    page.wait_for_selector("#outbox-rejected:not([hidden]) li >> nth=1")
+
+    text = page.inner_text("#outbox-rejected")
+    assert "could not be read" in text
+    assert "mood" in text
+    assert page.evaluate("AftercareOutbox.waiting()") == []  # never retried forever
+    assert len(page.evaluate("AftercareOutbox.rejected()")) == 2
+    assert _checkins(live) == before
+
+
+def test_signing_out_clears_the_phone(live, page):
+    sign_in(page, live, "patient")
+    wait_for_service_worker(page)
+    page.evaluate("caches.keys()")
+    assert page.evaluate("caches.keys().then(k => k.length)") >= 1
+
+    page.click("header button[type=submit]")  # Sign out
+    page.wait_for_selector("text=You are signed out")
+
+    assert page.evaluate("caches.keys().then(k => k.length)") == 0
+    databases = page.evaluate("indexedDB.databases().then(d => d.map(x => x.name))")
+    assert "aftercare" not in databases
+
+
+def test_a_push_shows_a_notification_that_opens_the_checkin(live, page):
+    page.context.grant_permissions(["notifications"], origin=live.url)
+    sign_in(page, live, "patient")
+    wait_for_service_worker(page)
+    cdp = page.context.new_cdp_session(page)
+    registrations = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated",
+           lambda event: registrations.extend(event["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    deadline = time.monotonic() + 10
+    while not registrations and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    registration_id = next(r["registrationId"] for r in registrations
+                           if r["scopeURL"] == f"{live.url}/")
+
+    cdp.send("ServiceWorker.deliverPushMessage", {
+        "origin": live.url, "registrationId": registration_id,
+        "data": json.dumps({"title": "Aftercare", "body": "Time for your check-in",
+                            "url": "/checkin", "tag": "prompt-1"})})
+
+    assert eventually(page, "navigator.serviceWorker.ready.then(r => r.getNotifications())"
+                            ".then(n => n.length === 1)")
+    shown = page.evaluate("""navigator.serviceWorker.ready.then(r => r.getNotifications())
+        .then(n => n.map(x => ({title: x.title, body: x.body, url: x.data.url})))""")
+    assert shown == [{"title": "Aftercare", "body": "Time for your check-in", "url": "/checkin"}]

@@ -1,0 +1,82 @@
+"""Builders for test data. They use the services, so tests exercise the real code paths."""
+
+import itertools
+import uuid
+from datetime import datetime, timedelta
+
+from app.auth import services as auth_services
+from app.auth.access import SESSION_TOKEN_KEY
+from app.auth.models import Role, User
+from app.checkins import services as checkin_services
+from app.clinics.services import create_clinic
+from app.clock import utcnow
+from app.extensions import db
+from app.infusions import services as infusion_services
+from app.patients import services as patient_services
+
+PASSWORD = "correct horse battery"
+_PASSWORD_HASH = auth_services.hash_password(PASSWORD)
+_sequence = itertools.count(1)
+
+
+def clinic(name: str | None = None, timezone: str = "America/New_York", phone="555-0100"):
+    made = create_clinic(name=name or f"Clinic {next(_sequence)}", timezone=timezone,
+                         phone=phone)
+    db.session.commit()
+    return made
+
+
+def staff(clinic, role: Role = Role.CLINICIAN, email: str | None = None):
+    user = auth_services.create_staff(clinic.id, email=email or f"staff{next(_sequence)}@x.test",
+                                      name=f"Dr {next(_sequence)}", role=role)
+    user.password_hash = _PASSWORD_HASH
+    db.session.commit()
+    return user
+
+
+def patient(clinic, now: datetime, *, by=None, timezone: str | None = None,
+            email: str | None = None, with_password: bool = True):
+    by = by or staff(clinic)
+    made = patient_services.enroll(clinic.id, display_name=f"Patient {next(_sequence)}",
+                                   email=email or f"patient{next(_sequence)}@x.test",
+                                   timezone=timezone or clinic.timezone, by=by, now=now)
+    if with_password:
+        made.user.password_hash = _PASSWORD_HASH
+    db.session.commit()
+    return made
+
+
+def infusion(patient, *, end: datetime, by=None, minutes: int = 40, **fields):
+    by = by or db.session.get(User, patient.created_by_id)
+    start = end - timedelta(minutes=minutes)
+    made = infusion_services.record(
+        patient, {"planned_start": start, "actual_start": start, "actual_end": end,
+                  "dose_mg_per_kg": fields.pop("dose_mg_per_kg", None), **fields},
+        by=by, now=end)
+    db.session.commit()
+    return made
+
+
+def checkin(patient, *, taken_at: datetime, mood: int = 6, symptoms: dict | None = None,
+            note: str = "", now: datetime | None = None):
+    data = {"client_id": uuid.uuid4(), "taken_at": taken_at, "mood": mood, "note": note,
+            "home_safely": None,
+            "symptoms": [{"code": code, "severity": severity, "detail": ""}
+                         for code, severity in (symptoms or {}).items()]}
+    made, _ = checkin_services.submit(patient, data, now=now or taken_at)
+    db.session.commit()
+    return made
+
+
+def sign_in(app, user):
+    """A test client holding a live session for ``user``, as if they had signed in."""
+    from flask import current_app
+
+    lifetime, idle = auth_services.session_limits(user.role, current_app.config)
+    _session, token = auth_services.start_session(user, now=utcnow(),
+                                                  lifetime=lifetime, idle_timeout=idle)
+    db.session.commit()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session[SESSION_TOKEN_KEY] = token
+    return client

@@ -1,0 +1,68 @@
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.auth.models import Role, User
+from app.auth.services import authenticate
+from app.checkins.models import CheckIn, SymptomRating
+from app.extensions import db
+from app.infusions.models import Infusion, SeriesKind, TreatmentSeries
+from app.patients.models import Patient
+from app.seed.demo import DEMO_PASSWORD, STORIES, seed
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_seed_builds_the_demo_clinic_once(app, clock):
+    created, _ = seed(now=clock())
+    db.session.commit()
+    counts = [_count(m) for m in (User, Patient, Infusion, CheckIn, SymptomRating)]
+
+    created_again, _ = seed(now=clock())
+    db.session.commit()
+
+    assert (created, created_again) == (True, False)
+    assert [_count(m) for m in (User, Patient, Infusion, CheckIn, SymptomRating)] == counts
+    assert counts[1] == len(STORIES) == 12
+    assert _count(User) == 12 + 3
+    assert counts[3] > 100
+
+
+def test_demo_logins_work_for_every_role(app, clock):
+    seed(now=clock())
+    db.session.commit()
+    for email, role in (("admin@demo.aftercare.test", Role.ADMIN),
+                        ("rivera@demo.aftercare.test", Role.CLINICIAN),
+                        ("patient01@demo.aftercare.test", Role.PATIENT)):
+        assert authenticate(email, DEMO_PASSWORD).role == role
+
+
+@pytest.mark.parametrize("utc_hour", [3, 15, 22])
+def test_demo_histories_hold_the_cases_a_clinician_should_notice(app, clock, utc_hour):
+    clock.now = clock.now.replace(hour=utc_hour)  # seeding must work at any time of day
+    seed(now=clock())
+    db.session.commit()
+
+    # A side effect still reported a day or more after the infusion ended.
+    late = [c for c in db.session.scalars(select(CheckIn).where(CheckIn.infusion_id.is_not(None)))
+            if c.taken_at - c.infusion.actual_end >= timedelta(hours=24)
+            and any(s.severity > 0 for s in c.symptoms)]
+    names = {db.session.get(Patient, c.patient_id).display_name for c in late}
+    assert {"Morgan D.", "Taylor F."} <= names
+
+    # Falling mood: Quinn's last check-in is well below the first.
+    quinn = db.session.scalar(select(Patient).where(Patient.display_name == "Quinn I."))
+    moods = db.session.scalars(select(CheckIn.mood).where(CheckIn.patient_id == quinn.id)
+                               .order_by(CheckIn.taken_at)).all()
+    assert moods[-1] <= moods[0] - 2
+
+    # Someone is in maintenance, and someone has not started yet.
+    assert _count(TreatmentSeries) == 13
+    assert db.session.scalar(select(func.count()).select_from(TreatmentSeries)
+                             .where(TreatmentSeries.kind == SeriesKind.MAINTENANCE)) == 1
+    jordan = db.session.scalar(select(Patient).where(Patient.display_name == "Jordan A."))
+    assert db.session.scalar(select(func.count()).select_from(CheckIn)
+                             .where(CheckIn.patient_id == jordan.id)) == 0
