@@ -133,23 +133,37 @@ def test_a_push_shows_a_notification_that_opens_the_checkin(live, page):
     sign_in(page, live, "patient")
     wait_for_service_worker(page)
     cdp = page.context.new_cdp_session(page)
-    registrations = []
+    registrations, versions = [], []
     cdp.on("ServiceWorker.workerRegistrationUpdated",
            lambda event: registrations.extend(event["registrations"]))
+    cdp.on("ServiceWorker.workerVersionUpdated", lambda event: versions.extend(event["versions"]))
     cdp.send("ServiceWorker.enable")
+
+    def registration_id():
+        ours = {r["registrationId"] for r in registrations if r["scopeURL"] == f"{live.url}/"}
+        # Chromium drops a push delivered before the worker is activated and running.
+        ready = [v["registrationId"] for v in versions if v["registrationId"] in ours
+                 and v["status"] == "activated" and v["runningStatus"] == "running"]
+        return ready[-1] if ready else None
+
     deadline = time.monotonic() + 10
-    while not registrations and time.monotonic() < deadline:
+    while registration_id() is None and time.monotonic() < deadline:
         page.wait_for_timeout(100)
-    registration_id = next(r["registrationId"] for r in registrations
-                           if r["scopeURL"] == f"{live.url}/")
+    assert registration_id() is not None, (registrations, versions)
 
-    cdp.send("ServiceWorker.deliverPushMessage", {
-        "origin": live.url, "registrationId": registration_id,
-        "data": json.dumps({"title": "Aftercare", "body": "Time for your check-in",
-                            "url": "/checkin", "tag": "prompt-1"})})
-
-    assert eventually(page, "navigator.serviceWorker.ready.then(r => r.getNotifications())"
-                            ".then(n => n.length === 1)")
+    # Chromium's DevTools push delivery is occasionally dropped (about one run in twenty on
+    # this machine, worker running and activated); the same message again is harmless
+    # because its tag replaces any notification already shown.
+    message = {"origin": live.url, "registrationId": registration_id(),
+               "data": json.dumps({"title": "Aftercare", "body": "Time for your check-in",
+                                   "url": "/checkin", "tag": "prompt-1"})}
+    shown_one = "navigator.serviceWorker.ready.then(r => r.getNotifications())" \
+                ".then(n => n.length === 1)"
+    for _ in range(3):
+        cdp.send("ServiceWorker.deliverPushMessage", message)
+        if eventually(page, shown_one, seconds=5):
+            break
+    assert page.evaluate(shown_one)
     shown = page.evaluate("""navigator.serviceWorker.ready.then(r => r.getNotifications())
         .then(n => n.map(x => ({title: x.title, body: x.body, url: x.data.url})))""")
     assert shown == [{"title": "Aftercare", "body": "Time for your check-in", "url": "/checkin"}]

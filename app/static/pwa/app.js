@@ -20,7 +20,7 @@
   if ("serviceWorker" in navigator && document.body.dataset.role === "patient") {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function (r) { registration = r; });
     navigator.serviceWorker.addEventListener("message", function (event) {
-      if (event.data && event.data.type === "outbox") report(event.data.result);
+      if (event.data && event.data.type === "outbox" && outbox) report();
     });
   }
 
@@ -124,10 +124,13 @@
   }
 
   // ---- draining: on start, when back online, when the page is shown again -------------
-  function report(result) {
-    if (!result) return;
-    if (result.sent && !result.waiting) status("Sent. Thank you.");
-    else if (result.waiting) status("Saved on this phone; it will be sent when you are back online.");
+  // Reads the outbox itself rather than one drain's counts: the service worker and another
+  // tab drain too, and their messages reach only the pages open at that moment.
+  function report() {
+    Promise.all([outbox.waiting(), outbox.takeReceipts()]).then(function (found) {
+      if (found[0].length) status("Saved on this phone; it will be sent when you are back online.");
+      else if (found[1]) status("Sent. Thank you.");
+    }).catch(function () { /* nothing to say */ });
     showRejected();
   }
 

@@ -1,31 +1,38 @@
 /* The offline outbox: check-ins saved on the phone until the server has them.
  * Shared by the pages and the service worker (importScripts). Entries are keyed by the
  * check-in's client_id, so a replay is harmless: the server stores each client_id once.
- * A refused or unreadable entry is kept aside with what was wrong, never retried forever. */
+ * A refused or unreadable entry is kept aside with what was wrong, never retried forever.
+ * A sent entry leaves a receipt (its key and when, nothing else), so whichever page opens
+ * next can say "Sent" even when the service worker sent it while no page was listening. */
 (function (root) {
   "use strict";
   var DB_NAME = "aftercare";
   var WAITING = "outbox";
   var REJECTED = "rejected";
+  var SENT = "sent";
   var SYNC_TAG = "checkin-outbox";
 
   function openDb() {
     return new Promise(function (resolve, reject) {
-      var request = root.indexedDB.open(DB_NAME, 1);
+      var request = root.indexedDB.open(DB_NAME, 2);
       request.onupgradeneeded = function () {
-        request.result.createObjectStore(WAITING, { keyPath: "key" });
-        request.result.createObjectStore(REJECTED, { keyPath: "key" });
+        [WAITING, REJECTED, SENT].forEach(function (name) {
+          if (!request.result.objectStoreNames.contains(name)) {
+            request.result.createObjectStore(name, { keyPath: "key" });
+          }
+        });
       };
       request.onsuccess = function () { resolve(request.result); };
       request.onerror = function () { reject(request.error); };
     });
   }
 
+  // One transaction over one store or several; work gets the store, or the transaction.
   function run(store, mode, work) {
     return openDb().then(function (db) {
       return new Promise(function (resolve, reject) {
         var transaction = db.transaction(store, mode);
-        var request = work(transaction.objectStore(store));
+        var request = work(Array.isArray(store) ? transaction : transaction.objectStore(store));
         transaction.oncomplete = function () { db.close(); resolve(request ? request.result : undefined); };
         transaction.onerror = function () { db.close(); reject(transaction.error); };
       });
@@ -35,6 +42,22 @@
   function save(entry) { return run(WAITING, "readwrite", function (s) { return s.put(entry); }); }
   function list(store) { return run(store || WAITING, "readonly", function (s) { return s.getAll(); }); }
   function remove(store, key) { return run(store, "readwrite", function (s) { return s.delete(key); }); }
+
+  function markSent(entry) {
+    return run([WAITING, SENT], "readwrite", function (t) {
+      t.objectStore(WAITING).delete(entry.key);
+      t.objectStore(SENT).put({ key: entry.key, sent_at: new Date().toISOString() });
+    });
+  }
+
+  // How many entries were sent since a page last asked; asking clears the receipts.
+  function takeReceipts() {
+    return run(SENT, "readwrite", function (s) {
+      var count = s.count();
+      s.clear();
+      return count;
+    });
+  }
 
   function setAside(entry, problems) {
     var kept = { key: entry.key, url: entry.url, body: entry.body, saved_at: entry.saved_at,
@@ -61,7 +84,7 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": token },
       body: JSON.stringify(body),
     }).then(function (response) {
-      if (response.ok) return remove(WAITING, entry.key).then(function () { return "sent"; });
+      if (response.ok) return markSent(entry).then(function () { return "sent"; });
       if (response.status === 422 || response.status === 413) {
         return response.json().catch(function () { return {}; }).then(function (answer) {
           var error = answer.error || {};
@@ -99,7 +122,7 @@
   root.AftercareOutbox = {
     SYNC_TAG: SYNC_TAG, save: save, waiting: function () { return list(WAITING); },
     rejected: function () { return list(REJECTED); },
-    dismiss: function (key) { return remove(REJECTED, key); },
+    dismiss: function (key) { return remove(REJECTED, key); }, takeReceipts: takeReceipts,
     drain: drain, forget: forget, freshCsrfToken: freshCsrfToken,
   };
 })(self);
