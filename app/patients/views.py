@@ -26,6 +26,9 @@ from app.patients import schemas, services
 from app.phq9.services import series_progress
 from app.qr import svg as qr_svg
 from app.scoping import patient_or_404
+from app.templating import viewer_timezone
+from app.trends.assets import chart_js_url
+from app.trends.patient import page_charts
 
 bp = Blueprint("patients", __name__, url_prefix="/clinic/patients",
                template_folder="templates")
@@ -78,7 +81,10 @@ def show(patient_id: int):
                            episodes=patient_episodes(patient.id),
                            phq9=series_progress(series[-1].id) if series else [],
                            severities=SEVERITIES, rule_labels=RULE_LABELS,
-                           priority_names=PRIORITY_NAMES)
+                           priority_names=PRIORITY_NAMES,
+                           charts={c["name"]: c for c in page_charts(patient.id,
+                                                                      viewer_timezone())},
+                           chart_js=chart_js_url())
 
 
 @bp.post("/<int:patient_id>/setup-link")

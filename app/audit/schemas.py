@@ -1,0 +1,26 @@
+"""Filters of the admin's audit log page."""
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+MAX_ID = 2**31 - 1
+
+
+class AuditQuery(Schema):
+    actor = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID))
+    patient = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID))
+    action = fields.String(load_default=None, validate=validate.Length(max=64))
+    start = fields.Date(load_default=None)
+    end = fields.Date(load_default=None)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+
+    class Meta:
+        unknown = "exclude"
+
+    def load(self, data, **kwargs):
+        cleaned = {k: v for k, v in dict(data).items() if v not in ("", None)}
+        return super().load(cleaned, **kwargs)
+
+    @validates_schema
+    def start_before_end(self, data, **kwargs):
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise ValidationError("The start date must be on or before the end date.", "end")

@@ -1,0 +1,125 @@
+"""A patient's record as a FHIR R4 Bundle (type ``collection``).
+
+- Patient;
+- a QuestionnaireResponse per check-in (mood, each side effect, the note) and an Observation
+  of its mood score ``derivedFrom`` it;
+- a QuestionnaireResponse per PHQ-9 (questionnaire http://loinc.org/q/44249-1, items by their
+  LOINC codes, answers by their LOINC answer codes) and Observations of the total (44261-6)
+  and of each item, all ``derivedFrom`` it, category ``survey``.
+
+Entries are identified by ``urn:uuid:`` names derived from the database ids, so exporting the
+same record twice gives the same identifiers.
+"""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.checkins import catalog
+from app.checkins.models import CheckIn
+from app.extensions import db
+from app.patients.models import Patient
+from app.phq9 import instrument
+from app.phq9.models import Phq9Response
+
+NAMESPACE = uuid.UUID("5b0f3c1e-7a53-4d1c-9d0e-6a2f1c4e8b11")
+LOINC = "http://loinc.org"
+LOCAL = "urn:aftercare:codes"
+CHECKIN_QUESTIONNAIRE = "urn:aftercare:questionnaire:checkin"
+PHQ9_QUESTIONNAIRE = f"{LOINC}/q/{instrument.PANEL_LOINC}"
+SURVEY = [{"coding": [{
+    "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+    "code": "survey", "display": "Survey"}]}]
+
+
+def _urn(kind: str, ident: int) -> str:
+    return f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{kind}/{ident}')}"
+
+
+def _time(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def _entry(full_url: str, resource: dict) -> dict:
+    return {"fullUrl": full_url, "resource": resource}
+
+
+def _patient(patient: Patient) -> dict:
+    return {"resourceType": "Patient",
+            "identifier": [{"system": "urn:aftercare:patient", "value": str(patient.id)}],
+            "name": [{"text": patient.display_name}],
+            "telecom": [{"system": "email", "value": patient.user.email}]}
+
+
+def _observation(subject: str, source: str, taken_at: datetime, code: dict, value: dict) -> dict:
+    return {"resourceType": "Observation", "status": "final", "category": SURVEY,
+            "code": code, "subject": {"reference": subject},
+            "effectiveDateTime": _time(taken_at), **value,
+            "derivedFrom": [{"reference": source}]}
+
+
+def _checkin_entries(checkin: CheckIn, subject: str) -> list[dict]:
+    source = _urn("checkin", checkin.id)
+    items = [{"linkId": "mood", "text": "Mood right now (0 worst imaginable, 10 best)",
+              "answer": [{"valueInteger": checkin.mood}]}]
+    for rating in checkin.symptoms:
+        items.append({"linkId": f"symptom-{rating.code}",
+                      "text": f"{catalog.label(rating.code)} (0 none to 4 very severe)",
+                      "answer": [{"valueInteger": rating.severity}]})
+        if rating.detail:
+            items.append({"linkId": f"symptom-{rating.code}-detail",
+                          "text": f"{catalog.label(rating.code)}: description",
+                          "answer": [{"valueString": rating.detail}]})
+    if checkin.note:
+        items.append({"linkId": "note", "text": "Note", "answer": [{"valueString": checkin.note}]})
+    response = {"resourceType": "QuestionnaireResponse", "questionnaire": CHECKIN_QUESTIONNAIRE,
+                "status": "completed", "subject": {"reference": subject},
+                "authored": _time(checkin.taken_at), "item": items}
+    mood = _observation(subject, source, checkin.taken_at,
+                        {"coding": [{"system": LOCAL, "code": "mood",
+                                     "display": "Mood right now, 0 to 10"}],
+                         "text": "Mood (0-10)"},
+                        {"valueInteger": checkin.mood})
+    return [_entry(source, response), _entry(_urn("checkin-mood", checkin.id), mood)]
+
+
+def _phq9_entries(phq9: Phq9Response, subject: str) -> list[dict]:
+    source = _urn("phq9", phq9.id)
+    items = []
+    entries = []
+    for item, score in zip(instrument.ITEMS, phq9.answers, strict=True):
+        answer = instrument.ANSWERS[score]
+        coding = {"system": LOINC, "code": answer.loinc, "display": answer.text}
+        items.append({"linkId": item.loinc, "text": item.text,
+                      "answer": [{"valueCoding": coding}]})
+        entries.append(_entry(_urn(f"phq9-item-{item.number}", phq9.id), _observation(
+            subject, source, phq9.taken_at,
+            {"coding": [{"system": LOINC, "code": item.loinc, "display": item.text}]},
+            {"valueCodeableConcept": {"coding": [coding], "text": answer.text}})))
+    response = {"resourceType": "QuestionnaireResponse", "questionnaire": PHQ9_QUESTIONNAIRE,
+                "status": "completed", "subject": {"reference": subject},
+                "authored": _time(phq9.taken_at), "item": items}
+    total = _observation(subject, source, phq9.taken_at,
+                         {"coding": [{"system": LOINC, "code": instrument.TOTAL_LOINC,
+                                      "display": "Patient Health Questionnaire 9 item "
+                                                 "(PHQ-9) total score [Reported]"}]},
+                         {"valueInteger": phq9.total})
+    return [_entry(source, response), _entry(_urn("phq9-total", phq9.id), total), *entries]
+
+
+def patient_bundle(patient: Patient, *, now: datetime) -> dict:
+    subject = _urn("patient", patient.id)
+    entries = [_entry(subject, _patient(patient))]
+    checkins = db.session.scalars(
+        select(CheckIn).options(selectinload(CheckIn.symptoms))
+        .where(CheckIn.patient_id == patient.id).order_by(CheckIn.taken_at, CheckIn.id))
+    for checkin in checkins:
+        entries += _checkin_entries(checkin, subject)
+    for phq9 in db.session.scalars(select(Phq9Response).where(
+            Phq9Response.patient_id == patient.id).order_by(Phq9Response.taken_at,
+                                                            Phq9Response.id)):
+        entries += _phq9_entries(phq9, subject)
+    return {"resourceType": "Bundle", "type": "collection", "timestamp": _time(now),
+            "entry": entries}

@@ -1,0 +1,222 @@
+"""Cohort aggregates for a clinic, computed by the database (GROUP BY and window functions).
+
+Every function here runs a fixed number of queries whatever the number of patients, and
+returns small lists of rows: one per infusion number (and hour bucket or side effect). The SQL
+is the same on SQLite and PostgreSQL; only ``hours_between`` compiles differently.
+
+Scope (``Filters``): the clinic's infusions that have ended, in one kind of series (induction
+by default), optionally those that ended within a date range (in the clinic's time zone) and
+those recorded by one clinician (``Infusion.recorded_by_id``: who recorded or last edited it).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, or_, select
+
+from app.checkins.models import CheckIn, SymptomRating
+from app.extensions import db
+from app.infusions.models import Infusion, SeriesKind, TreatmentSeries
+from app.patients.models import Patient
+from app.phq9 import instrument
+from app.phq9.models import Phq9Response
+from app.prompts.models import Prompt, PromptStatus
+from app.trends.sql import hours_between, ladder_bucket
+
+
+@dataclass(frozen=True)
+class Filters:
+    clinic_id: int
+    ended_from: datetime | None = None   # UTC, inclusive
+    ended_before: datetime | None = None  # UTC, exclusive
+    clinician_id: int | None = None
+    series_kind: SeriesKind = SeriesKind.INDUCTION
+
+
+def scoped_infusions(filters: Filters):
+    """A CTE of the infusions in scope: id, number, actual_end, patient_id, series_id."""
+    query = (
+        select(Infusion.id, Infusion.number, Infusion.actual_end, Infusion.patient_id,
+               Infusion.series_id)
+        .join(Patient, Patient.id == Infusion.patient_id)
+        .join(TreatmentSeries, TreatmentSeries.id == Infusion.series_id)
+        .where(Patient.clinic_id == filters.clinic_id, Infusion.actual_end.is_not(None),
+               TreatmentSeries.kind == filters.series_kind)
+    )
+    if filters.ended_from is not None:
+        query = query.where(Infusion.actual_end >= filters.ended_from)
+    if filters.ended_before is not None:
+        query = query.where(Infusion.actual_end < filters.ended_before)
+    if filters.clinician_id is not None:
+        query = query.where(Infusion.recorded_by_id == filters.clinician_id)
+    return query.cte("scoped_infusion")
+
+
+def mood_by_hours(filters: Filters, ladder: list[int]) -> list[dict]:
+    """Average mood per (infusion number, nearest ladder step), from check-ins after the end."""
+    scope = scoped_infusions(filters)
+    hours = hours_between(CheckIn.taken_at, scope.c.actual_end)
+    rows = (
+        select(scope.c.number.label("number"), ladder_bucket(hours, ladder).label("bucket"),
+               CheckIn.mood.label("mood"), CheckIn.patient_id.label("patient_id"))
+        .join(scope, scope.c.id == CheckIn.infusion_id)
+        .where(hours >= 0)
+    ).subquery("mood_row")
+    query = (
+        select(rows.c.number, rows.c.bucket, func.avg(rows.c.mood).label("mean"),
+               func.count().label("checkins"),
+               func.count(func.distinct(rows.c.patient_id)).label("patients"))
+        .group_by(rows.c.number, rows.c.bucket).order_by(rows.c.number, rows.c.bucket)
+    )
+    return [{"number": r.number, "hours": int(r.bucket), "mean_mood": round(float(r.mean), 2),
+             "checkins": r.checkins, "patients": r.patients}
+            for r in db.session.execute(query)]
+
+
+def _episodes(scope):
+    """One row per (infusion, side effect) reported above 0: hours until it was back at 0.
+
+    The same definition as ``app.flags.episodes``: onset is the first rating above 0; it is
+    resolved at the first later rating of 0; ``hours`` is NULL while unresolved.
+    """
+    rating = (
+        select(scope.c.id.label("infusion_id"), scope.c.number, scope.c.actual_end,
+               SymptomRating.code, SymptomRating.severity, CheckIn.taken_at)
+        .select_from(CheckIn)
+        .join(scope, scope.c.id == CheckIn.infusion_id)
+        .join(SymptomRating, SymptomRating.checkin_id == CheckIn.id)
+    ).cte("rating")
+    onset = (
+        select(rating.c.infusion_id, rating.c.number, rating.c.actual_end, rating.c.code,
+               func.min(rating.c.taken_at).label("onset_at"))
+        .where(rating.c.severity > 0)
+        .group_by(rating.c.infusion_id, rating.c.number, rating.c.actual_end, rating.c.code)
+    ).cte("onset")
+    later = rating.alias("later")
+    resolved_at = func.min(later.c.taken_at)
+    return (
+        select(onset.c.infusion_id, onset.c.number, onset.c.code,
+               hours_between(resolved_at, onset.c.actual_end).label("hours"))
+        .select_from(onset.outerjoin(later, and_(
+            later.c.infusion_id == onset.c.infusion_id, later.c.code == onset.c.code,
+            later.c.severity == 0, later.c.taken_at > onset.c.onset_at)))
+        .group_by(onset.c.infusion_id, onset.c.number, onset.c.code, onset.c.actual_end)
+    ).cte("episode")
+
+
+def side_effects(filters: Filters) -> dict:
+    """Per infusion number: infusions with check-ins, and per side effect the incidence (how
+    many of those infusions it followed), how many resolved and the median hours it lasted."""
+    scope = scoped_infusions(filters)
+    episode = _episodes(scope)
+    counts = (
+        select(episode.c.number, episode.c.code, func.count().label("episodes"),
+               func.count(episode.c.hours).label("resolved"))
+        .group_by(episode.c.number, episode.c.code)
+    ).subquery("counts")
+    partition = [episode.c.number, episode.c.code]
+    ranked = (
+        select(episode.c.number, episode.c.code, episode.c.hours,
+               func.row_number().over(partition_by=partition, order_by=episode.c.hours)
+               .label("rn"),
+               func.count().over(partition_by=partition).label("n"))
+        .where(episode.c.hours.is_not(None))
+    ).subquery("ranked")
+    # The median without percentile_cont: the middle row, or the mean of the middle two.
+    median = (
+        select(ranked.c.number, ranked.c.code, func.avg(ranked.c.hours).label("median"))
+        .where(or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2))
+        .group_by(ranked.c.number, ranked.c.code)
+    ).subquery("median")
+    query = (
+        select(counts.c.number, counts.c.code, counts.c.episodes, counts.c.resolved,
+               median.c.median)
+        .select_from(counts.outerjoin(median, and_(median.c.number == counts.c.number,
+                                                   median.c.code == counts.c.code)))
+        .order_by(counts.c.number, counts.c.code)
+    )
+    reported = (
+        select(scope.c.number, func.count(func.distinct(CheckIn.infusion_id)).label("n"))
+        .join(scope, scope.c.id == CheckIn.infusion_id)
+        .group_by(scope.c.number).order_by(scope.c.number)
+    )
+    infusions = {r.number: r.n for r in db.session.execute(reported)}
+    rows = []
+    for r in db.session.execute(query):
+        denominator = infusions.get(r.number, 0)
+        rows.append({
+            "number": r.number, "code": r.code, "episodes": r.episodes,
+            "resolved": r.resolved,
+            "incidence": round(r.episodes / denominator, 3) if denominator else None,
+            "median_hours": round(float(r.median), 1) if r.median is not None else None,
+        })
+    return {"infusions_with_checkins": [{"number": n, "infusions": c}
+                                        for n, c in sorted(infusions.items())],
+            "rows": rows}
+
+
+def phq9_outcomes(filters: Filters) -> dict:
+    """Series in scope with a PHQ-9: how many have a follow-up, responders and remitters.
+
+    Baseline is a series' first PHQ-9, outcome its latest (clinical.md): response is the total
+    down 50% or more from a baseline above 0, remission a total below 5, both at the latest.
+    """
+    scope = scoped_infusions(filters)
+    series_ids = select(scope.c.series_id)
+    partition = [Phq9Response.series_id]
+    ranked = (
+        select(Phq9Response.series_id, Phq9Response.total,
+               func.row_number().over(partition_by=partition,
+                                      order_by=[Phq9Response.taken_at, Phq9Response.id])
+               .label("first_rn"),
+               func.row_number().over(partition_by=partition,
+                                      order_by=[Phq9Response.taken_at.desc(),
+                                                Phq9Response.id.desc()]).label("last_rn"),
+               func.count().over(partition_by=partition).label("n"))
+        .where(Phq9Response.series_id.in_(series_ids))
+    ).subquery("ranked_phq9")
+    per_series = (
+        select(ranked.c.series_id,
+               func.max(case((ranked.c.first_rn == 1, ranked.c.total))).label("baseline"),
+               func.max(case((ranked.c.last_rn == 1, ranked.c.total))).label("latest"),
+               func.max(ranked.c.n).label("n"))
+        .group_by(ranked.c.series_id)
+    ).subquery("per_series")
+    followed = per_series.c.n >= 2
+    drop = int(1 / instrument.RESPONSE_DROP)  # 2: latest * 2 <= baseline
+    query = select(
+        func.count().label("series"),
+        func.coalesce(func.sum(case((followed, 1), else_=0)), 0).label("followed"),
+        func.coalesce(func.sum(case((and_(followed, per_series.c.baseline > 0,
+                                          per_series.c.latest * drop <= per_series.c.baseline),
+                                     1), else_=0)), 0).label("responders"),
+        func.coalesce(func.sum(case((and_(followed, per_series.c.latest
+                                          < instrument.REMISSION_BELOW), 1), else_=0)),
+                      0).label("remitters"),
+        func.avg(case((followed, per_series.c.baseline))).label("mean_baseline"),
+        func.avg(case((followed, per_series.c.latest))).label("mean_latest"),
+    )
+    r = db.session.execute(query).one()
+
+    def rounded(value):
+        return round(float(value), 1) if value is not None else None
+
+    return {"series": r.series, "followed": int(r.followed), "responders": int(r.responders),
+            "remitters": int(r.remitters), "mean_baseline": rounded(r.mean_baseline),
+            "mean_latest": rounded(r.mean_latest)}
+
+
+def adherence(filters: Filters) -> list[dict]:
+    """Per infusion number: check-in prompts whose window has closed, and how many answered."""
+    scope = scoped_infusions(filters)
+    answered = func.sum(case((Prompt.status == PromptStatus.ANSWERED, 1), else_=0))
+    query = (
+        select(scope.c.number, func.count().label("prompted"), answered.label("answered"))
+        .select_from(Prompt)
+        .join(scope, scope.c.id == Prompt.infusion_id)
+        .where(Prompt.status.in_([PromptStatus.ANSWERED, PromptStatus.MISSED]))
+        .group_by(scope.c.number).order_by(scope.c.number)
+    )
+    return [{"number": r.number, "prompted": r.prompted, "answered": int(r.answered),
+             "rate": round(int(r.answered) / r.prompted, 3) if r.prompted else None}
+            for r in db.session.execute(query)]

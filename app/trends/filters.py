@@ -1,0 +1,39 @@
+"""Turning the validated cohort query into ``cohort.Filters`` for the signed-in clinician."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from app.auth.models import Role, User
+from app.extensions import db
+from app.infusions.models import SeriesKind
+from app.trends.cohort import Filters
+
+
+def clinic_staff(clinic_id: int) -> list[User]:
+    return list(db.session.scalars(select(User).where(
+        User.clinic_id == clinic_id, User.role.in_([Role.CLINICIAN, Role.ADMIN]))
+        .order_by(User.name)))
+
+
+def build(query: dict, *, clinic) -> Filters:
+    """Raises ValidationError (answered 422) for a clinician not on this clinic's staff."""
+    clinician = query.get("clinician")
+    if clinician is not None and not db.session.scalar(select(User.id).where(
+            User.id == clinician, User.clinic_id == clinic.id,
+            User.role.in_([Role.CLINICIAN, Role.ADMIN]))):
+        raise ValidationError({"clinician": ["No such clinician in this clinic."]})
+    zone = ZoneInfo(clinic.timezone)
+
+    def midnight(day):
+        return datetime.combine(day, time(0), tzinfo=zone)
+
+    return Filters(
+        clinic_id=clinic.id,
+        ended_from=midnight(query["start"]) if query.get("start") else None,
+        ended_before=midnight(query["end"] + timedelta(days=1)) if query.get("end") else None,
+        clinician_id=clinician,
+        series_kind=SeriesKind(query.get("series") or SeriesKind.INDUCTION.value),
+    )

@@ -1,0 +1,207 @@
+"""One patient's treatment series as charts: each a dict the JSON endpoint returns as is and
+the page renders as a data table (``table``), so both always show the same numbers.
+
+A handful of queries per patient (bounded by their own records), none per row.
+"""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, func, select
+
+from app.checkins import catalog
+from app.checkins.models import CheckIn
+from app.extensions import db
+from app.flags.services import patient_episodes
+from app.infusions.models import Infusion, TreatmentSeries
+from app.phq9 import instrument
+from app.phq9.services import series_progress
+from app.prompts.models import Prompt, PromptStatus
+
+NAMES = ("mood", "side-effects", "phq9", "adherence")
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def _local(value: datetime | None, zone: ZoneInfo) -> str:
+    return value.astimezone(zone).strftime("%d %b %Y %H:%M") if value else ""
+
+
+def infusion_label(kind: str, number: int) -> str:
+    return f"{'M' if kind == 'maintenance' else ''}{number}"
+
+
+def _infusions(patient_id: int) -> list:
+    return list(db.session.execute(
+        select(Infusion.id, Infusion.number, Infusion.actual_end, TreatmentSeries.kind,
+               Infusion.series_id)
+        .join(TreatmentSeries, TreatmentSeries.id == Infusion.series_id)
+        .where(Infusion.patient_id == patient_id)
+        .order_by(TreatmentSeries.started_at, TreatmentSeries.id, Infusion.number)))
+
+
+def mood_chart(patient_id: int, zone: ZoneInfo) -> dict:
+    """Every mood score over time, with a marker at the end of each infusion."""
+    infusions = _infusions(patient_id)
+    labels = {i.id: infusion_label(i.kind.value, i.number) for i in infusions}
+    ends = {i.id: i.actual_end for i in infusions}
+    rows = db.session.execute(
+        select(CheckIn.taken_at, CheckIn.mood, CheckIn.infusion_id)
+        .where(CheckIn.patient_id == patient_id).order_by(CheckIn.taken_at, CheckIn.id)).all()
+
+    def hours(row):
+        end = ends.get(row.infusion_id)
+        return round((row.taken_at - end).total_seconds() / 3600, 1) if end else None
+
+    return {
+        "title": "Mood over time (0 worst, 10 best)", "type": "line",
+        "x": {"kind": "time", "title": "Date"}, "y": {"title": "Mood", "min": 0, "max": 10},
+        "datasets": [
+            {"label": "Mood", "data": [{"x": _iso(r.taken_at), "y": r.mood} for r in rows]},
+            {"label": "Infusion", "type": "scatter", "marker": True,
+             "data": [{"x": _iso(i.actual_end), "y": 10, "name": f"Infusion {labels[i.id]}"}
+                      for i in infusions if i.actual_end]},
+        ],
+        "table": {
+            "caption": "Mood at each check-in",
+            "columns": ["Taken", "After infusion", "Hours since infusion", "Mood"],
+            "rows": [[_local(r.taken_at, zone), labels.get(r.infusion_id, "—"),
+                      hours(r) if hours(r) is not None else "—", r.mood] for r in rows],
+        },
+    }
+
+
+def symptom_grid(patient_id: int) -> dict:
+    """Side effects by infusion: peak severity and the hours after the infusion by which it
+    was back at none (the episodes of ``app.flags.episodes``)."""
+    infusions = [i for i in _infusions(patient_id) if i.actual_end]
+    found = patient_episodes(patient_id)
+    columns = [i for i in infusions if i.id in found] or infusions
+    codes = sorted({e.symptom for i in columns for e in found.get(i.id, ())},
+                   key=lambda c: [s.code for s in catalog.SYMPTOMS].index(c)
+                   if c in catalog.SYMPTOM_CODES else 99)
+    cells = {(i.id, e.symptom): e for i in columns for e in found.get(i.id, ())}
+
+    def text(episode) -> str:
+        if episode is None:
+            return "—"
+        severity = catalog.SEVERITIES[episode.peak_severity]
+        if episode.resolved:
+            return f"{severity}, gone by {episode.resolved_hours:g} h"
+        return f"{severity}, unresolved"
+
+    return {
+        "title": "Hours until each side effect was gone, by infusion", "type": "bar",
+        "x": {"kind": "category", "title": "Infusion"}, "y": {"title": "Hours", "min": 0},
+        "labels": [infusion_label(i.kind.value, i.number) for i in columns],
+        "datasets": [
+            {"label": catalog.label(code),
+             "data": [cells[(i.id, code)].resolved_hours
+                      if (i.id, code) in cells and cells[(i.id, code)].resolved else None
+                      for i in columns]}
+            for code in codes],
+        "table": {
+            "caption": "Side effects by infusion: peak severity and when it was gone "
+                       "(hours after the infusion ended)",
+            "columns": ["Side effect"] + [f"Infusion {infusion_label(i.kind.value, i.number)}"
+                                          for i in columns],
+            "rows": [[catalog.label(code)] + [text(cells.get((i.id, code))) for i in columns]
+                     for code in codes],
+        },
+    }
+
+
+def phq9_chart(patient_id: int, zone: ZoneInfo) -> dict:
+    """PHQ-9 totals across every series, with response and remission marked."""
+    series = db.session.execute(select(TreatmentSeries.id, TreatmentSeries.kind).where(
+        TreatmentSeries.patient_id == patient_id).order_by(TreatmentSeries.started_at,
+                                                           TreatmentSeries.id)).all()
+    points = [(s.kind.value, p) for s in series for p in series_progress(s.id)]
+
+    def marks(p) -> str:
+        words = ["baseline"] if p.is_baseline else []
+        words += ["response"] if p.responded else []
+        words += ["remission"] if p.remitted else []
+        return ", ".join(words) or "—"
+
+    return {
+        "title": "PHQ-9 total (0-27; remission below 5)", "type": "line",
+        "x": {"kind": "time", "title": "Date"},
+        "y": {"title": "PHQ-9 total", "min": 0, "max": instrument.MAX_TOTAL},
+        "datasets": [
+            {"label": "PHQ-9 total",
+             "data": [{"x": _iso(p.response.taken_at), "y": p.response.total}
+                      for _, p in points]},
+            {"label": "Response (down 50% from baseline)", "type": "scatter", "marker": True,
+             "data": [{"x": _iso(p.response.taken_at), "y": p.response.total}
+                      for _, p in points if p.responded]},
+            {"label": "Remission (below 5)", "type": "scatter", "marker": True,
+             "data": [{"x": _iso(p.response.taken_at), "y": p.response.total}
+                      for _, p in points if p.remitted]},
+        ],
+        "table": {
+            "caption": "PHQ-9 over the series",
+            "columns": ["Taken", "Series", "Total", "Change from baseline", "Marked"],
+            "rows": [[_local(p.response.taken_at, zone), kind, p.response.total,
+                      "—" if p.is_baseline else f"{p.response.total - p.baseline_total:+d}",
+                      marks(p)] for kind, p in points],
+        },
+    }
+
+
+def adherence_chart(patient_id: int) -> dict:
+    """Check-in prompts per infusion: answered, missed and still open (one GROUP BY)."""
+    status = Prompt.status
+
+    def count(value):
+        return func.sum(case((status == value, 1), else_=0))
+
+    counts = {r.infusion_id: r for r in db.session.execute(
+        select(Prompt.infusion_id, count(PromptStatus.ANSWERED).label("answered"),
+               count(PromptStatus.MISSED).label("missed"),
+               count(PromptStatus.PENDING).label("pending"))
+        .where(Prompt.patient_id == patient_id, Prompt.infusion_id.is_not(None))
+        .group_by(Prompt.infusion_id))}
+    infusions = [i for i in _infusions(patient_id) if i.id in counts]
+    labels = [infusion_label(i.kind.value, i.number) for i in infusions]
+
+    def row(i):
+        c = counts[i.id]
+        answered, missed, pending = int(c.answered), int(c.missed), int(c.pending)
+        closed = answered + missed
+        rate = f"{round(100 * answered / closed)}%" if closed else "—"
+        return [infusion_label(i.kind.value, i.number), answered + missed + pending, answered,
+                missed, pending, rate]
+
+    return {
+        "title": "Check-ins answered per infusion", "type": "bar", "stacked": True,
+        "x": {"kind": "category", "title": "Infusion"}, "y": {"title": "Check-ins", "min": 0},
+        "labels": labels,
+        "datasets": [{"label": label, "data": [int(getattr(counts[i.id], key))
+                                               for i in infusions]}
+                     for label, key in (("Answered", "answered"), ("Missed", "missed"),
+                                        ("Not yet due or open", "pending"))],
+        "table": {
+            "caption": "Check-in adherence per infusion",
+            "columns": ["Infusion", "Prompted", "Answered", "Missed", "Open", "Answered of closed"],
+            "rows": [row(i) for i in infusions],
+        },
+    }
+
+
+def chart(name: str, patient_id: int, zone: ZoneInfo) -> dict:
+    if name == "mood":
+        return mood_chart(patient_id, zone)
+    if name == "side-effects":
+        return symptom_grid(patient_id)
+    if name == "phq9":
+        return phq9_chart(patient_id, zone)
+    return adherence_chart(patient_id)
+
+
+def page_charts(patient_id: int, zone: ZoneInfo) -> list[dict]:
+    """Every chart with the URL of its JSON endpoint, for the clinician's patient page."""
+    return [{"name": name, "url": f"/api/v1/patients/{patient_id}/charts/{name}",
+             **chart(name, patient_id, zone)} for name in NAMES]

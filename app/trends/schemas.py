@@ -1,0 +1,63 @@
+"""Cohort filters (query string of the page, the chart endpoints and the CSV export), and the
+chart shape the JSON endpoints answer with."""
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from app.infusions.models import SeriesKind
+
+
+class CohortQuery(Schema):
+    """``start``/``end``: dates (YYYY-MM-DD, inclusive) the infusions ended on, in the clinic's
+    time zone. ``clinician``: the staff member who recorded the infusions."""
+
+    start = fields.Date(load_default=None, allow_none=True)
+    end = fields.Date(load_default=None, allow_none=True)
+    clinician = fields.Integer(load_default=None, allow_none=True,
+                               validate=validate.Range(min=1, max=2**31 - 1))
+    series = fields.String(load_default=SeriesKind.INDUCTION.value,
+                           validate=validate.OneOf([k.value for k in SeriesKind]))
+
+    class Meta:
+        unknown = "exclude"
+
+    def load(self, data, **kwargs):
+        # An empty field in the page's GET form means "no filter".
+        cleaned = {k: v for k, v in dict(data).items() if v not in ("", None)}
+        return super().load(cleaned, **kwargs)
+
+    @validates_schema
+    def start_before_end(self, data, **kwargs):
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise ValidationError("The start date must be on or before the end date.", "end")
+
+
+class Axis(Schema):
+    kind = fields.String(metadata={"description": "time, category or linear"})
+    title = fields.String()
+    min = fields.Number()
+    max = fields.Number()
+
+
+class Dataset(Schema):
+    label = fields.String(required=True)
+    type = fields.String(metadata={"description": "overrides the chart type (e.g. scatter)"})
+    marker = fields.Boolean(metadata={"description": "drawn as markers, not a line"})
+    data = fields.List(fields.Raw(), required=True,
+                       metadata={"description": "numbers aligned with labels, or {x, y} points"})
+
+
+class Table(Schema):
+    caption = fields.String()
+    columns = fields.List(fields.String())
+    rows = fields.List(fields.List(fields.Raw()))
+
+
+class Chart(Schema):
+    title = fields.String(required=True)
+    type = fields.String(required=True, metadata={"description": "line or bar"})
+    stacked = fields.Boolean()
+    x = fields.Nested(Axis)
+    y = fields.Nested(Axis)
+    labels = fields.List(fields.String())
+    datasets = fields.List(fields.Nested(Dataset), required=True)
+    table = fields.Nested(Table, metadata={"description": "the same numbers as a table"})

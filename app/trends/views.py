@@ -1,0 +1,89 @@
+"""The cohort page, and the JSON chart endpoints for one patient and for the cohort.
+
+Chart endpoints: ``/api/v1/patients/<id>/charts/<name>`` and ``/api/v1/cohort/<name>``, one
+route per chart name so each is listed in the OpenAPI document. A patient chart is a view of
+that patient's data: it writes an audit event, like the page.
+"""
+
+from flask import Blueprint, jsonify, render_template, request
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from app.api.openapi import documented
+from app.api.requests import query_args
+from app.api.schemas import ErrorResponse
+from app.audit.services import record as audit
+from app.auth.access import staff_required
+from app.clinics.settings import effective
+from app.clock import utcnow
+from app.extensions import db
+from app.forms import first_errors
+from app.scoping import patient_or_404
+from app.templating import viewer_timezone
+from app.trends import cohort_charts, filters, patient, schemas
+from app.trends.assets import chart_js_url
+
+bp = Blueprint("trends", __name__, url_prefix="/clinic", template_folder="templates")
+api = Blueprint("trends_api", __name__, url_prefix="/api/v1")
+
+_chart_doc = {200: (schemas.Chart, "The chart's data and its table"),
+              403: (ErrorResponse, "Staff only"), 404: (ErrorResponse, "No such patient")}
+
+
+def _patient_chart_view(name: str):
+    @staff_required
+    def view(patient_id: int):
+        found = patient_or_404(patient_id)
+        audit("patient.chart", now=utcnow(), actor=current_user, patient_id=found.id,
+              target=name)
+        db.session.commit()
+        return jsonify(patient.chart(name, found.id, viewer_timezone()))
+
+    view.__name__ = f"patient_chart_{name.replace('-', '_')}"
+    return documented(summary=f"One patient's {name} chart", responses=_chart_doc,
+                      tags=["charts"])(view)
+
+
+def _cohort_chart_view(name: str):
+    @staff_required
+    def view():
+        query = query_args(schemas.CohortQuery())
+        scope = filters.build(query, clinic=current_user.clinic)
+        ladder = effective(current_user.clinic)["checkin_ladder_hours"]
+        return jsonify(cohort_charts.chart(name, scope, ladder))
+
+    view.__name__ = f"cohort_chart_{name.replace('-', '_')}"
+    return documented(summary=f"The clinic's cohort {name} chart", query=schemas.CohortQuery,
+                      responses={**_chart_doc, 404: (ErrorResponse, "Not found")},
+                      tags=["charts"])(view)
+
+
+for _name in patient.NAMES:
+    api.add_url_rule(f"/patients/<int:patient_id>/charts/{_name}",
+                     view_func=_patient_chart_view(_name), methods=["GET"])
+for _name in cohort_charts.NAMES:
+    api.add_url_rule(f"/cohort/{_name}", view_func=_cohort_chart_view(_name), methods=["GET"])
+
+
+@bp.get("/cohort")
+@staff_required
+def cohort_page():
+    raw = request.args.to_dict()
+    staff = filters.clinic_staff(current_user.clinic_id)
+    try:
+        query = schemas.CohortQuery().load(raw)
+        scope = filters.build(query, clinic=current_user.clinic)
+    except ValidationError as error:
+        return render_template("trends/cohort.html", values=raw, staff=staff, charts=[],
+                               errors=first_errors(error.messages), chart_js=None), 422
+    ladder = effective(current_user.clinic)["checkin_ladder_hours"]
+    query_string = request.query_string.decode()
+    charts = [{"name": name,
+               "url": f"/api/v1/cohort/{name}" + (f"?{query_string}" if query_string else ""),
+               **cohort_charts.chart(name, scope, ladder)} for name in cohort_charts.NAMES]
+    audit("cohort.view", now=utcnow(), actor=current_user, target="cohort",
+          **{k: str(v) for k, v in query.items() if v is not None})
+    db.session.commit()
+    return render_template("trends/cohort.html", values=raw, staff=staff, charts=charts,
+                           errors={}, chart_js=chart_js_url(),
+                           export_query=query_string)
