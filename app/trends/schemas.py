@@ -34,8 +34,8 @@ class CohortQuery(Schema):
 class Axis(Schema):
     kind = fields.String(metadata={"description": "time, category or linear"})
     title = fields.String()
-    min = fields.Number()
-    max = fields.Number()
+    min = fields.Float()
+    max = fields.Float()
 
 
 class Dataset(Schema):
