@@ -3,11 +3,11 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import eventually, sign_in
 
-PATIENT_PAGES = ["/", "/checkin", "/history", "/phq9", "/offline"]
+PATIENT_PAGES = ["/", "/checkin", "/history", "/phq9", "/offline", "/progress"]
 CLINICIAN_PAGES = ["/clinic/", "/clinic/patients", "/clinic/patients/{patient_id}",
-                   "/clinic/patients/new"]
+                   "/clinic/patients/new", "/clinic/cohort"]
 
 
 @pytest.fixture
@@ -69,3 +69,18 @@ def test_keyboard_alone_completes_a_checkin(live, phone):
     phone.keyboard.press("Enter")
     phone.wait_for_url("**/checkins/*")
     assert "Thank you" in phone.inner_text("main")
+
+
+def test_charts_are_drawn_by_chart_js_under_the_csp(live, page):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    sign_in(page, live, "clinician")
+    for path in ("/clinic/patients/{patient_id}", "/clinic/cohort"):
+        page.goto(f"{live.url}{path.format(**live.app.people)}")
+        expected = page.evaluate("document.querySelectorAll('canvas[data-chart-url]').length")
+        assert expected >= 4
+        drawn = eventually(page, "document.querySelectorAll('figure.chart-drawn').length === "
+                                 f"{expected} && typeof Chart === 'function'")
+        assert drawn, f"not every chart on {path} was drawn"
+    assert problems == []
