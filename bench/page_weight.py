@@ -18,7 +18,7 @@ from tests import factories
 ACCEPT = {"Accept-Encoding": "zstd, br, gzip, deflate"}
 LINKS = re.compile(r'(?:href|src)="(/[^"]+)"')
 BUDGET_BYTES = 60 * 1024
-PAGES = ("/", "/checkin")
+PAGES = ("/", "/checkin", "/progress")
 
 
 def first_load(client, path: str) -> list[tuple[str, int]]:
