@@ -77,30 +77,27 @@ def _episodes(scope):
     """One row per (infusion, side effect) reported above 0: hours until it was back at 0.
 
     The same definition as ``app.flags.episodes``: onset is the first rating above 0; it is
-    resolved at the first later rating of 0; ``hours`` is NULL while unresolved.
+    resolved at the first later rating of 0; ``hours`` is NULL while unresolved. One pass: a
+    window function finds each (infusion, side effect)'s onset, a GROUP BY its resolution.
     """
+    partition = [scope.c.id, SymptomRating.code]
     rating = (
         select(scope.c.id.label("infusion_id"), scope.c.number, scope.c.actual_end,
-               SymptomRating.code, SymptomRating.severity, CheckIn.taken_at)
+               SymptomRating.code, SymptomRating.severity, CheckIn.taken_at,
+               func.min(case((SymptomRating.severity > 0, CheckIn.taken_at)))
+               .over(partition_by=partition).label("onset_at"))
         .select_from(CheckIn)
         .join(scope, scope.c.id == CheckIn.infusion_id)
         .join(SymptomRating, SymptomRating.checkin_id == CheckIn.id)
-    ).cte("rating")
-    onset = (
-        select(rating.c.infusion_id, rating.c.number, rating.c.actual_end, rating.c.code,
-               func.min(rating.c.taken_at).label("onset_at"))
-        .where(rating.c.severity > 0)
-        .group_by(rating.c.infusion_id, rating.c.number, rating.c.actual_end, rating.c.code)
-    ).cte("onset")
-    later = rating.alias("later")
-    resolved_at = func.min(later.c.taken_at)
+    ).subquery("rating")
+    resolved_at = func.min(case((and_(rating.c.severity == 0,
+                                      rating.c.taken_at > rating.c.onset_at),
+                                 rating.c.taken_at)))
     return (
-        select(onset.c.infusion_id, onset.c.number, onset.c.code,
-               hours_between(resolved_at, onset.c.actual_end).label("hours"))
-        .select_from(onset.outerjoin(later, and_(
-            later.c.infusion_id == onset.c.infusion_id, later.c.code == onset.c.code,
-            later.c.severity == 0, later.c.taken_at > onset.c.onset_at)))
-        .group_by(onset.c.infusion_id, onset.c.number, onset.c.code, onset.c.actual_end)
+        select(rating.c.infusion_id, rating.c.number, rating.c.code,
+               hours_between(resolved_at, rating.c.actual_end).label("hours"))
+        .where(rating.c.onset_at.is_not(None))
+        .group_by(rating.c.infusion_id, rating.c.number, rating.c.code, rating.c.actual_end)
     ).cte("episode")
 
 
