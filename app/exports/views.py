@@ -58,7 +58,7 @@ def patient_fhir(patient_id: int):
 def cohort_csv():
     try:
         query = schemas.CohortQuery().load(request.args.to_dict())
-        scope = filters.build(query, clinic=current_user.clinic)
+        scope = filters.build(query, clinic=current_user.clinic, now=utcnow())
     except ValidationError as error:
         messages = error.messages if isinstance(error.messages, dict) else {}
         detail = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in messages.items())

@@ -11,6 +11,10 @@ from app.extensions import db
 from app.infusions.models import SeriesKind
 from app.trends.cohort import Filters
 
+# Without dates the cohort is the infusions that ended in the last 90 days: the patients being
+# treated now, and a query whose cost follows them rather than the clinic's whole history.
+DEFAULT_DAYS = 90
+
 
 def clinic_staff(clinic_id: int) -> list[User]:
     return list(db.session.scalars(select(User).where(
@@ -18,8 +22,17 @@ def clinic_staff(clinic_id: int) -> list[User]:
         .order_by(User.name)))
 
 
-def build(query: dict, *, clinic) -> Filters:
+def with_default_range(query: dict, *, clinic, now: datetime) -> dict:
+    """``query`` with the last ``DEFAULT_DAYS`` days (clinic time) when it names no dates."""
+    if query.get("start") or query.get("end"):
+        return query
+    today = now.astimezone(ZoneInfo(clinic.timezone)).date()
+    return {**query, "start": today - timedelta(days=DEFAULT_DAYS - 1), "end": today}
+
+
+def build(query: dict, *, clinic, now: datetime) -> Filters:
     """Raises ValidationError (answered 422) for a clinician not on this clinic's staff."""
+    query = with_default_range(query, clinic=clinic, now=now)
     clinician = query.get("clinician")
     if clinician is not None and not db.session.scalar(select(User.id).where(
             User.id == clinician, User.clinic_id == clinic.id,

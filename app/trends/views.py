@@ -5,6 +5,8 @@ route per chart name so each is listed in the OpenAPI document. A patient chart 
 that patient's data: it writes an audit event, like the page.
 """
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, jsonify, render_template, request
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -48,7 +50,7 @@ def _cohort_chart_view(name: str):
     @staff_required
     def view():
         query = query_args(schemas.CohortQuery())
-        scope = filters.build(query, clinic=current_user.clinic)
+        scope = filters.build(query, clinic=current_user.clinic, now=utcnow())
         ladder = effective(current_user.clinic)["checkin_ladder_hours"]
         return jsonify(cohort_charts.chart(name, scope, ladder))
 
@@ -71,19 +73,22 @@ def cohort_page():
     raw = request.args.to_dict()
     staff = filters.clinic_staff(current_user.clinic_id)
     try:
-        query = schemas.CohortQuery().load(raw)
-        scope = filters.build(query, clinic=current_user.clinic)
+        query = filters.with_default_range(schemas.CohortQuery().load(raw),
+                                           clinic=current_user.clinic, now=utcnow())
+        scope = filters.build(query, clinic=current_user.clinic, now=utcnow())
     except ValidationError as error:
         return render_template("trends/cohort.html", values=raw, staff=staff, charts=[],
                                errors=first_errors(error.messages), chart_js=None), 422
     ladder = effective(current_user.clinic)["checkin_ladder_hours"]
-    query_string = request.query_string.decode()
+    # The charts, the form and the export all name the dates in force, defaults included.
+    values = {**raw, **{k: query[k].isoformat() for k in ("start", "end") if query.get(k)}}
+    query_string = urlencode({k: v for k, v in values.items() if k in schemas.CohortQuery().fields})
     charts = [{"name": name,
                "url": f"/api/v1/cohort/{name}" + (f"?{query_string}" if query_string else ""),
                **cohort_charts.chart(name, scope, ladder)} for name in cohort_charts.NAMES]
     audit("cohort.view", now=utcnow(), actor=current_user, target="cohort",
           **{k: str(v) for k, v in query.items() if v is not None})
     db.session.commit()
-    return render_template("trends/cohort.html", values=raw, staff=staff, charts=charts,
+    return render_template("trends/cohort.html", values=values, staff=staff, charts=charts,
                            errors={}, chart_js=chart_js_url(),
                            export_query=query_string)

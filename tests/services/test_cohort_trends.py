@@ -7,6 +7,7 @@ import pytest
 from app.trends import cohort
 from app.trends.filters import build as build_filters
 from tests import trends_support
+from tests.conftest import FIXED_NOW
 
 LADDER = [2, 6, 24, 48, 72]
 
@@ -18,7 +19,7 @@ def data(app, clock):
 
 def filters(data, **query):
     return build_filters({"start": None, "end": None, "clinician": None, **query},
-                         clinic=data.clinic)
+                         clinic=data.clinic, now=FIXED_NOW)
 
 
 def test_mood_by_hours_since_infusion(data):
@@ -87,3 +88,15 @@ def test_an_empty_scope_gives_empty_results(data):
     assert cohort.side_effects(empty) == {"infusions_with_checkins": [], "rows": []}
     assert cohort.adherence(empty) == []
     assert cohort.phq9_outcomes(empty)["series"] == 0
+
+
+def test_without_dates_the_cohort_is_the_last_90_days(data):
+    recent = cohort.mood_by_hours(filters(data), LADDER)
+    assert recent  # every infusion of the hand-worked cohort ended within 90 days of now
+    later = build_filters({"start": None, "end": None, "clinician": None},
+                          clinic=data.clinic, now=FIXED_NOW + trends_support.timedelta(days=100))
+    assert cohort.mood_by_hours(later, LADDER) == []
+    everything = build_filters({"start": date(2020, 1, 1), "end": None, "clinician": None},
+                               clinic=data.clinic,
+                               now=FIXED_NOW + trends_support.timedelta(days=100))
+    assert cohort.mood_by_hours(everything, LADDER) == recent

@@ -68,7 +68,10 @@ def test_cohort_endpoints_and_page(data, signed_in):
     assert page.status_code == 200
     html = page_of(page)
     assert "/assets/chart-" in html and "charts/charts.js" in html
-    assert 'data-chart-url="/api/v1/cohort/side-effects"' in html
+    # Without dates the page shows, and its charts and export use, the last 90 days.
+    assert ('data-chart-url="/api/v1/cohort/side-effects?start=2025-12-11&amp;end=2026-03-10"'
+            in html)
+    assert 'value="2025-12-11"' in html and 'value="2026-03-10"' in html
     assert ["Headache", "100% (3); median 15 h; 1 unresolved", "100% (1); median 24 h"] in rows(
         html.split('id="cohort-side-effects-table"')[1])
 
