@@ -64,6 +64,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.account.views import bp as account_bp
     from app.api.views import bp as api_bp
     from app.api.views import health_bp
     from app.auth.views import bp as auth_bp
@@ -81,5 +82,5 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth_bp, checkins_bp, checkins_api, clinics_bp, dashboard_bp,
                       infusions_bp, patients_bp, prompts_api, flags_bp, phq9_bp, phq9_api,
-                      pwa_bp, api_bp, health_bp):
+                      pwa_bp, api_bp, health_bp, account_bp):
         app.register_blueprint(blueprint)
