@@ -14,7 +14,7 @@ _BROWSERS = (
     ("Opera", re.compile(r"\b(OPR|Opera)/")),
     ("Samsung Internet", re.compile(r"\bSamsungBrowser/")),
     ("Firefox", re.compile(r"\b(Firefox|FxiOS)/")),
-    ("Chrome", re.compile(r"\b(Chrome|Chromium|CriOS)/")),
+    ("Chrome", re.compile(r"(Chrome|Chromium|CriOS)/")),
     ("Safari", re.compile(r"\bSafari/")),
 )
 _SYSTEMS = (
