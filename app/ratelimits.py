@@ -24,5 +24,6 @@ def per_user() -> str:
 
 
 setup_limit = limiter.limit(_setting("SETUP_RATE_LIMIT"))
-checkin_limit = limiter.limit(_setting("CHECKIN_RATE_LIMIT"), key_func=per_user,
-                              scope="checkin-writes", methods=["POST"])
+# One counter for check-ins and PHQ-9s, whether sent by the form or by the API.
+checkin_limit = limiter.shared_limit(_setting("CHECKIN_RATE_LIMIT"), scope="checkin-writes",
+                                     key_func=per_user, methods=["POST"])
