@@ -23,6 +23,8 @@ def create_app(config: dict | None = None) -> Flask:
                            "run `python -m app.bootstrap` to create instance/secret_key.")
 
     app.logger.setLevel(app.config["LOG_LEVEL"])
+    from app import logs
+    logs.register()
     if app.config["TRUSTED_PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
