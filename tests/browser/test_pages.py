@@ -5,9 +5,9 @@ from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.conftest import sign_in
 
-PATIENT_PAGES = ["/", "/checkin", "/history", "/phq9", "/offline"]
+PATIENT_PAGES = ["/", "/checkin", "/history", "/phq9", "/offline", "/account"]
 CLINICIAN_PAGES = ["/clinic/", "/clinic/patients", "/clinic/patients/{patient_id}",
-                   "/clinic/patients/new"]
+                   "/clinic/patients/new", "/account"]
 
 
 @pytest.fixture
