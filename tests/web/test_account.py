@@ -175,6 +175,14 @@ def test_password_change_ends_every_other_session_and_keeps_this_one(app, patien
     assert event.detail["sessions_ended"] == 1
 
 
+def test_a_128_character_passphrase_is_accepted(app, patient):
+    phone = device(app, patient.user, PHONE)
+    passphrase = "correct horse battery staple " * 4 + "x" * 12
+    assert len(passphrase) == 128
+    assert change(phone, new=passphrase).status_code == 303
+    assert login(app.test_client(), patient.user.email, passphrase).status_code == 302
+
+
 @pytest.mark.parametrize(("fields", "message"), [
     ({"current": "not my password"}, "That is not your current password."),
     ({"new": "short"}, "Use 10 to 128 characters."),

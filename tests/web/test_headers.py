@@ -57,8 +57,9 @@ def csp_directives(response) -> dict[str, str]:
 def header_problems(endpoint: str, response, *, secure: bool = False) -> list[str]:
     problems = []
     csp = csp_directives(response)
-    expected = {"script-src": "script-src 'self'", "object-src": "object-src 'none'",
-                "frame-ancestors": "frame-ancestors 'none'", "base-uri": "base-uri 'self'"}
+    expected = {"default-src": "default-src 'self'", "script-src": "script-src 'self'",
+                "object-src": "object-src 'none'", "frame-ancestors": "frame-ancestors 'none'",
+                "base-uri": "base-uri 'self'"}
     problems += [f"CSP {name}: {csp.get(name)}" for name, value in expected.items()
                  if csp.get(name) != value]
     if "unsafe-inline" in response.headers["Content-Security-Policy"]:
