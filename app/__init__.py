@@ -23,6 +23,8 @@ def create_app(config: dict | None = None) -> Flask:
                            "run `python -m app.bootstrap` to create instance/secret_key.")
 
     app.logger.setLevel(app.config["LOG_LEVEL"])
+    from app import logs
+    logs.register()
     if app.config["TRUSTED_PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -64,6 +66,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.account.views import bp as account_bp
     from app.api.views import bp as api_bp
     from app.api.views import health_bp
     from app.audit.views import bp as audit_bp
@@ -88,5 +91,5 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (auth_bp, checkins_bp, checkins_api, clinics_bp, dashboard_bp,
                       infusions_bp, patients_bp, prompts_api, flags_bp, phq9_bp, phq9_api,
                       pwa_bp, api_bp, health_bp, trends_bp, trends_api, exports_bp, audit_bp,
-                      progress_bp, chart_assets_bp):
+                      progress_bp, chart_assets_bp, account_bp):
         app.register_blueprint(blueprint)

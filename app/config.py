@@ -27,7 +27,18 @@ class Defaults:
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "aftercare"  # several deployments may share one Redis
+    # If the shared store (Redis) goes down, each web process counts on its own until it is
+    # back, rather than failing sign-in and check-ins.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Per client address and, separately, per email address.
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    # Per client address, on /setup/<token> and /setup (guessing setup links).
+    SETUP_RATE_LIMIT = "10 per minute;50 per hour"
+    # Per signed-in patient, on check-in and PHQ-9 writes (form and API). Generous on purpose:
+    # the PWA outbox replays saved entries one after another when the phone is back online,
+    # and a week offline is at most a few dozen; a 429 leaves them waiting for the next drain.
+    CHECKIN_RATE_LIMIT = "60 per minute;1000 per hour"
     CLINICIAN_IDLE_TIMEOUT = timedelta(minutes=15)
     CLINICIAN_ABSOLUTE_TIMEOUT = timedelta(hours=12)
     PATIENT_SESSION_LIFETIME = timedelta(days=30)
@@ -86,8 +97,8 @@ def from_environment(instance_path: Path) -> dict:
         secret = key_file.read_text().strip()
     if secret:
         settings["SECRET_KEY"] = secret
-    for name in ("RATELIMIT_STORAGE_URI", "PUBLIC_BASE_URL", "LOG_LEVEL", "VAPID_SUBJECT",
-                 "VAPID_PRIVATE_KEY_PATH"):
+    for name in ("RATELIMIT_STORAGE_URI", "RATELIMIT_KEY_PREFIX", "PUBLIC_BASE_URL",
+                 "LOG_LEVEL", "VAPID_SUBJECT", "VAPID_PRIVATE_KEY_PATH"):
         if os.environ.get(name):
             settings[name] = os.environ[name]
     if os.environ.get("TRUSTED_PROXY_COUNT"):

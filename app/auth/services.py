@@ -102,6 +102,32 @@ def _is_live(auth_session: AuthSession, now: datetime) -> bool:
     return idle is None or now - auth_session.last_seen_at < timedelta(seconds=idle)
 
 
+def own_session(user_id: int, session_id: int) -> AuthSession | None:
+    """One of this person's sessions that is still live (revoking an ended one is a 404)."""
+    return db.session.scalar(select(AuthSession).where(
+        AuthSession.id == session_id, AuthSession.user_id == user_id,
+        AuthSession.revoked_at.is_(None)))
+
+
+def live_sessions(user: User, *, now: datetime) -> list[AuthSession]:
+    """The person's signed-in devices, most recently used first (for the account page)."""
+    rows = db.session.scalars(
+        select(AuthSession).where(AuthSession.user_id == user.id,
+                                  AuthSession.revoked_at.is_(None),
+                                  AuthSession.expires_at > now)
+        .order_by(AuthSession.last_seen_at.desc(), AuthSession.id.desc()))
+    return [row for row in rows if _is_live(row, now)]
+
+
+def change_password(user: User, current: str, new: str, *, now: datetime,
+                    keep: AuthSession) -> int | None:
+    """Set a new password if ``current`` is right; ends every other session. None if wrong."""
+    if not user.password_hash or not _verify(user.password_hash, current):
+        return None
+    user.password_hash = hash_password(new)
+    return end_all_sessions(user, now=now, keep=keep)
+
+
 def end_session(auth_session: AuthSession, *, now: datetime) -> None:
     if auth_session.revoked_at is None:
         auth_session.revoked_at = now

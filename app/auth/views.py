@@ -18,10 +18,12 @@ from flask_login import current_user, login_required
 from app.audit.services import record as audit
 from app.auth import schemas, services
 from app.auth.access import SESSION_TOKEN_KEY
+from app.auth.devices import device_label
 from app.auth.models import Role
 from app.clock import utcnow
 from app.extensions import db, limiter
 from app.forms import first_errors, load_form
+from app.ratelimits import setup_limit
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 SETUP_TOKEN_KEY = "setup_token"  # noqa: S105  (a session key name)
@@ -46,7 +48,7 @@ def sign_in(user) -> None:
     lifetime, idle = services.session_limits(user.role, current_app.config)
     _auth_session, token = services.start_session(
         user, now=utcnow(), lifetime=lifetime, idle_timeout=idle,
-        device=request.user_agent.string or "")
+        device=device_label(request.user_agent.string))
     session.clear()
     session.permanent = True
     session[SESSION_TOKEN_KEY] = token
@@ -115,6 +117,7 @@ def logout_everywhere():
 
 
 @bp.get("/setup/<token>")
+@setup_limit
 def setup_link(token: str):
     """Keep the token in the session and drop it from the address bar and history."""
     session[SETUP_TOKEN_KEY] = token
@@ -122,7 +125,7 @@ def setup_link(token: str):
 
 
 @bp.route("/setup", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@setup_limit
 def setup():
     now = utcnow()
     link = services.usable_setup_link(session.get(SETUP_TOKEN_KEY, ""), now=now)

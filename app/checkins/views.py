@@ -2,7 +2,7 @@
 
 import uuid
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
+from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
@@ -15,7 +15,8 @@ from app.checkins.schemas import device_timed
 from app.clock import utcnow
 from app.extensions import db
 from app.prompts.services import open_prompts
-from app.scoping import own_patient
+from app.ratelimits import checkin_limit
+from app.scoping import own_checkin_or_404, own_patient
 
 bp = Blueprint("checkins", __name__, template_folder="templates")
 api = Blueprint("checkins_api", __name__, url_prefix="/api/v1")
@@ -49,6 +50,7 @@ def new():
 
 @bp.post("/checkin")
 @patient_required
+@checkin_limit
 def create():
     patient = own_patient()
     payload = payload_from_form(utcnow())
@@ -66,9 +68,7 @@ def create():
 @patient_required
 def done(checkin_id: int):
     patient = own_patient()
-    checkin = services.own_checkin(patient.id, checkin_id)
-    if checkin is None:
-        abort(404)
+    checkin = own_checkin_or_404(patient, checkin_id)
     return render_template("checkins/done.html", patient=patient, checkin=checkin)
 
 
@@ -83,6 +83,7 @@ def history():
 
 @api.post("/checkins")
 @patient_required
+@checkin_limit
 @documented(summary="Submit a check-in (idempotent by client_id)", body=schemas.CheckinIn,
             responses={201: (schemas.CheckinOut, "Stored"),
                        200: (schemas.CheckinOut, "Already stored: the original check-in")},

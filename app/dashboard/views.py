@@ -1,10 +1,10 @@
 """The clinician's landing page."""
 
 from flask import Blueprint, render_template
-from flask_login import current_user
 
 from app.auth.access import staff_required
 from app.dashboard.services import patient_overview
+from app.scoping import clinic_id
 
 bp = Blueprint("dashboard", __name__, url_prefix="/clinic", template_folder="templates")
 
@@ -12,4 +12,4 @@ bp = Blueprint("dashboard", __name__, url_prefix="/clinic", template_folder="tem
 @bp.get("/patients")
 @staff_required
 def index():
-    return render_template("dashboard/index.html", rows=patient_overview(current_user.clinic_id))
+    return render_template("dashboard/index.html", rows=patient_overview(clinic_id()))

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.flags import schemas, services
 from app.flags.models import UNRESOLVED
 from app.forms import first_errors, load_form
+from app.scoping import clinic_id, flag_or_404
 
 bp = Blueprint("flags", __name__, url_prefix="/clinic", template_folder="templates")
 NAME_TO_PRIORITY = {name: value for value, name in schemas.PRIORITY_NAMES.items()}
@@ -27,18 +28,16 @@ def queue():
     if errors:
         _bad_request(errors)
     statuses = UNRESOLVED if filters["status"] == "unresolved" else (filters["status"],)
-    flags = services.queue(current_user.clinic_id, statuses=statuses, rule=filters["rule"],
+    flags = services.queue(clinic_id(), statuses=statuses, rule=filters["rule"],
                            priority=NAME_TO_PRIORITY.get(filters["priority"]))
     return render_template("flags/queue.html", flags=flags, filters=filters, now=utcnow(),
-                           counts=services.counts_by_priority(current_user.clinic_id),
+                           counts=services.counts_by_priority(clinic_id()),
                            priority_names=schemas.PRIORITY_NAMES,
                            rule_labels=schemas.RULE_LABELS)
 
 
 def _act(flag_id: int, action: str):
-    flag = services.clinic_flag(current_user.clinic_id, flag_id)
-    if flag is None:
-        abort(404)
+    flag = flag_or_404(flag_id)
     data, errors = load_form(schemas.FlagAction())
     if errors:
         _bad_request(errors)

@@ -4,7 +4,6 @@ import uuid
 
 from flask import (
     Blueprint,
-    abort,
     jsonify,
     redirect,
     render_template,
@@ -22,7 +21,8 @@ from app.clock import utcnow
 from app.extensions import db
 from app.forms import first_errors
 from app.phq9 import instrument, schemas, services
-from app.scoping import own_patient
+from app.ratelimits import checkin_limit
+from app.scoping import own_patient, own_phq9_response_or_404
 
 bp = Blueprint("phq9", __name__, template_folder="templates")
 api = Blueprint("phq9_api", __name__, url_prefix="/api/v1")
@@ -53,6 +53,7 @@ def new():
 
 @bp.post("/phq9")
 @patient_required
+@checkin_limit
 def create():
     patient = own_patient()
     payload = _form_payload(utcnow())
@@ -72,15 +73,14 @@ def create():
 @patient_required
 def done(response_id: int):
     patient = own_patient()
-    response = services.own_response(patient.id, response_id)
-    if response is None:
-        abort(404)
+    response = own_phq9_response_or_404(patient, response_id)
     return render_template("phq9/done.html", patient=patient,
                            safety=services.needs_safety_help(response))
 
 
 @api.post("/phq9")
 @patient_required
+@checkin_limit
 @documented(summary="Submit a PHQ-9 (idempotent by client_id)", body=schemas.Phq9In,
             responses={201: (schemas.Phq9Out, "Stored"),
                        200: (schemas.Phq9Out, "Already stored: the original")},

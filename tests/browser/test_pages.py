@@ -5,9 +5,9 @@ from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.conftest import eventually, sign_in
 
-PATIENT_PAGES = ["/", "/checkin", "/history", "/phq9", "/offline", "/progress"]
+PATIENT_PAGES = ["/", "/checkin", "/history", "/phq9", "/offline", "/progress", "/account"]
 CLINICIAN_PAGES = ["/clinic/", "/clinic/patients", "/clinic/patients/{patient_id}",
-                   "/clinic/patients/new", "/clinic/cohort"]
+                   "/clinic/patients/new", "/clinic/cohort", "/account"]
 
 
 @pytest.fixture

@@ -233,3 +233,11 @@ def test_bad_input_is_422_shown_beside_the_field_and_changes_nothing(user_client
     assert _input_value(page, field) == value  # what they typed stays in the box
     assert _settings(clinic) == DEFAULTS
     assert _events() == []
+
+
+def test_a_post_without_the_ladder_field_is_422_not_a_server_error(app, admin, signed_in):
+    # Found by the route walk (tests/web/test_route_walk.py): a form missing the field
+    # rendered the error page with None where the template joined a list.
+    response = signed_in(admin).form("/clinic/settings", {"note": "walk"})
+    assert response.status_code == 422
+    assert "checkin_ladder_hours-error" in response.get_data(as_text=True)

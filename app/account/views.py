@@ -1,0 +1,79 @@
+"""The account page: signed-in devices (each can be signed out) and a password change.
+
+Open to every role. Patients stay signed in on a phone for 30 days, so this is where they see
+a lost phone still signed in and end it; staff get the same page.
+"""
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from app.account import schemas
+from app.audit.services import record as audit
+from app.auth import services
+from app.auth.schemas import PASSWORD_MIN_LENGTH
+from app.clock import utcnow
+from app.extensions import db, limiter
+from app.forms import first_errors, load_form
+from app.scoping import own_session_or_404
+
+bp = Blueprint("account", __name__, url_prefix="/account", template_folder="templates")
+
+
+def _page(errors: dict | None = None, status: int = 200):
+    return render_template(
+        "account/index.html", sessions=services.live_sessions(current_user, now=utcnow()),
+        this_session=g.auth_session, errors=first_errors(errors or {}),
+        min_length=PASSWORD_MIN_LENGTH), status
+
+
+@bp.get("")
+@login_required
+def index():
+    return _page()
+
+
+@bp.post("/sessions/<int:session_id>/revoke")
+@login_required
+def revoke(session_id: int):
+    target = own_session_or_404(session_id)
+    now = utcnow()
+    services.end_session(target, now=now)
+    audit("auth.session_revoke", now=now, actor=current_user, target=f"session:{target.id}")
+    db.session.commit()
+    if target.id == g.auth_session.id:
+        flash("You are signed out.")
+        return redirect(url_for("auth.login"), code=303)
+    flash(f"Signed out of {target.device or 'that device'}.")
+    return redirect(url_for("account.index"), code=303)
+
+
+@bp.post("/sessions/revoke-others")
+@login_required
+def revoke_others():
+    now = utcnow()
+    count = services.end_all_sessions(current_user, now=now, keep=g.auth_session)
+    audit("auth.session_revoke_others", now=now, actor=current_user, sessions=count)
+    db.session.commit()
+    flash(f"Signed out of {count} other device(s).")
+    return redirect(url_for("account.index"), code=303)
+
+
+@bp.post("/password")
+@login_required
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"],
+               key_func=lambda: f"password:{getattr(current_user, 'id', '')}")
+def change_password():
+    data, errors = load_form(schemas.ChangePassword())
+    if errors:
+        return _page(errors, 422)
+    now = utcnow()
+    ended = services.change_password(current_user, data["current"], data["password"], now=now,
+                                     keep=g.auth_session)
+    if ended is None:
+        audit("auth.password_change_failed", now=now, actor=current_user)
+        db.session.commit()
+        return _page({"current": ["That is not your current password."]}, 422)
+    audit("auth.password_change", now=now, actor=current_user, sessions_ended=ended)
+    db.session.commit()
+    flash("Password changed. Every other device is signed out.")
+    return redirect(url_for("account.index"), code=303)
