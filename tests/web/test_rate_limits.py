@@ -148,3 +148,9 @@ def test_with_memory_storage_each_server_counts_alone(app, clinic):
     email = factories.staff(clinic).email
     assert web_server(app, "memory://", "p", email, 6) == [401] * 6
     assert web_server(app, "memory://", "p", email, 5) == [401] * 5
+
+
+def test_with_redis_down_sign_in_still_answers_and_is_still_limited(app, clinic):
+    """Nothing listens on this port: the server falls back to counting in its own memory."""
+    email = factories.staff(clinic).email
+    assert web_server(app, "redis://127.0.0.1:1/0", "p", email, 11) == [401] * 10 + [429]
