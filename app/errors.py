@@ -1,6 +1,7 @@
 """Error pages for people and JSON errors for the API; never a stack trace."""
 
 from flask import Flask, render_template
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
@@ -32,6 +33,9 @@ def _http_error(error: HTTPException):
 def _csrf_error(error: CSRFError):
     message = "The form expired or came from elsewhere. Go back, reload the page and try again."
     if is_api_request():
+        if not current_user.is_authenticated:
+            # No session at all: the token cannot be right, and signing in is what is missing.
+            return error_response(401, "Sign in first.")
         return error_response(400, "Missing or invalid CSRF token (send it in X-CSRFToken).")
     return _page(400, "Please try again", message)
 
