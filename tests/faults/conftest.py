@@ -1,0 +1,87 @@
+"""Fault tests serve the app for real (a threaded werkzeug server on 127.0.0.1) and talk to it
+over HTTP with `requests`, one session per device, the way phones do."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.auth.models import Role
+from app.extensions import db
+from tests import factories
+
+
+class Served:
+    """The app on a random port of 127.0.0.1, in a thread, until ``stop()``."""
+
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(timeout=10)
+
+
+def fault_app(database_url: str, tmp_path, **config):
+    return create_app({
+        "SECRET_KEY": "fault-tests",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        # Hundreds of check-ins from one address in seconds are the point of these tests,
+        # not an attack: the rate limits have tests of their own.
+        "RATELIMIT_ENABLED": False,
+        "VAPID_PRIVATE_KEY_PATH": str(tmp_path / "instance" / "vapid_private.pem"),
+        "PUSH_ENDPOINT_HOSTS": ("127.0.0.1",),
+        "PUSH_ALLOW_HTTP": True,
+        **config,
+    })
+
+
+@pytest.fixture
+def served(database_url, tmp_path):
+    """A fresh schema on ``database_url`` (SQLite file or PostgreSQL), served for real."""
+    app = fault_app(database_url, tmp_path)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    running = Served(app)
+    yield running
+    running.stop()
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def device(served, user) -> requests.Session:
+    """A phone signed in as ``user``: its own session cookie and CSRF token.
+
+    Call it inside the app context that made ``user``."""
+    client = factories.sign_in(served.app, user)
+    cookie = client.get_cookie(served.app.config["SESSION_COOKIE_NAME"])
+    phone = requests.Session()
+    phone.cookies.set(cookie.key, cookie.value, domain="127.0.0.1", path="/")
+    token = phone.get(f"{served.url}/api/v1/session", timeout=30).json()["csrf_token"]
+    phone.headers["X-CSRFToken"] = token
+    return phone
+
+
+def enrolled_patients(count: int):
+    """``count`` patients of one clinic, each just home from an infusion."""
+    now = datetime.now(UTC)
+    clinic = factories.clinic()
+    clinician = factories.staff(clinic, Role.CLINICIAN)
+    patients = []
+    for _ in range(count):
+        patient = factories.patient(clinic, now - timedelta(days=1), by=clinician)
+        factories.infusion(patient, end=now - timedelta(hours=3), by=clinician)
+        patients.append(patient)
+    return patients
