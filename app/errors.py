@@ -1,6 +1,6 @@
 """Error pages for people and JSON errors for the API; never a stack trace."""
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
@@ -8,7 +8,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from app.api.errors import error_response, http_error, is_api_request, validation_error
-from app.extensions import db
+from app.extensions import db, login_manager
 
 
 def register(app: Flask) -> None:
@@ -42,6 +42,9 @@ def _csrf_error(error: CSRFError):
 
 def _database_unavailable(error: OperationalError):
     db.session.rollback()
+    # Render as a guest: asking who is signed in needs the database that just failed (the
+    # page would become a 500; found by tests/faults/test_database_down.py).
+    g._login_user = login_manager.anonymous_user()
     headers = {"Retry-After": "30"}
     if is_api_request():
         return error_response(503, "The service is briefly unavailable; try again soon.",

@@ -1,17 +1,22 @@
 """Fault tests serve the app for real (a threaded werkzeug server on 127.0.0.1) and talk to it
 over HTTP with `requests`, one session per device, the way phones do."""
 
+import sqlite3
 import threading
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from app import create_app
 from app.auth.models import Role
 from app.extensions import db
 from tests import factories
+from tests.browser.conftest import browser_type_launch_args  # noqa: F401  (Debian's Chromium)
 
 
 class Served:
@@ -45,20 +50,32 @@ def fault_app(database_url: str, tmp_path, **config):
     })
 
 
-@pytest.fixture
-def served(database_url, tmp_path):
-    """A fresh schema on ``database_url`` (SQLite file or PostgreSQL), served for real."""
+def _serve(database_url: str, tmp_path):
     app = fault_app(database_url, tmp_path)
     with app.app_context():
         db.drop_all()
         db.create_all()
     running = Served(app)
-    yield running
-    running.stop()
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    try:
+        yield running
+    finally:
+        running.stop()
+        with app.app_context():
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def served(database_url, tmp_path):
+    """A fresh schema on ``database_url`` (SQLite file or PostgreSQL), served for real."""
+    yield from _serve(database_url, tmp_path)
+
+
+@pytest.fixture
+def served_postgres(postgres_url, tmp_path):
+    """The same, on PostgreSQL only: for outages only a database server can have."""
+    yield from _serve(postgres_url, tmp_path)
 
 
 def device(served, user) -> requests.Session:
@@ -85,3 +102,37 @@ def enrolled_patients(count: int):
         factories.infusion(patient, end=now - timedelta(hours=3), by=clinician)
         patients.append(patient)
     return patients
+
+
+@contextmanager
+def database_outage(database_url: str):
+    """A real outage of the database at ``database_url`` until the block ends.
+
+    PostgreSQL: the database stops accepting connections and every open one is terminated,
+    as when the server restarts or a failover is under way. SQLite: another process holds the
+    write lock (``BEGIN EXCLUSIVE``), so every write waits out the busy timeout and fails with
+    "database is locked", as when a backup or a stuck process holds the file.
+    """
+    url = make_url(database_url)
+    if url.get_backend_name() == "postgresql":
+        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        name = url.database
+        with admin.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                    "WHERE datname = :name AND pid <> pg_backend_pid()"),
+                               {"name": name})
+        try:
+            yield
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+            admin.dispose()
+    else:
+        holder = sqlite3.connect(url.database, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
