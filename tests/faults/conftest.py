@@ -115,19 +115,11 @@ def database_outage(database_url: str):
     """
     url = make_url(database_url)
     if url.get_backend_name() == "postgresql":
-        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        name = url.database
-        with admin.connect() as connection:
-            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
-            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                    "WHERE datname = :name AND pid <> pg_backend_pid()"),
-                               {"name": name})
+        refuse_connections(database_url)
         try:
             yield
         finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
-            admin.dispose()
+            allow_connections(database_url)
     else:
         holder = sqlite3.connect(url.database, isolation_level=None)
         holder.execute("BEGIN EXCLUSIVE")
@@ -136,3 +128,27 @@ def database_outage(database_url: str):
         finally:
             holder.execute("ROLLBACK")
             holder.close()
+
+
+def _as_admin(database_url: str, *statements: str) -> None:
+    url = make_url(database_url)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            for statement in statements:
+                connection.execute(text(statement), {"name": url.database})
+    finally:
+        admin.dispose()
+
+
+def refuse_connections(database_url: str) -> None:
+    """PostgreSQL: no new connections to this database, and every open one terminated."""
+    name = make_url(database_url).database
+    _as_admin(database_url, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false',
+              "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+              "WHERE datname = :name AND pid <> pg_backend_pid()")
+
+
+def allow_connections(database_url: str) -> None:
+    name = make_url(database_url).database
+    _as_admin(database_url, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')

@@ -6,7 +6,8 @@ push service on 127.0.0.1."""
 import logging
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import event, select
 
 from app.extensions import db
 from app.prompts import services as prompts
@@ -14,7 +15,7 @@ from app.prompts.models import Notification, NotificationStatus
 from jobs.__main__ import build_scheduler
 from jobs.schedule import JOBS
 from tests import factories
-from tests.faults.conftest import database_outage
+from tests.faults.conftest import allow_connections, database_outage, refuse_connections
 
 END = datetime(2026, 3, 3, 16, 0, tzinfo=UTC)  # the infusion ended; ladder 2, 6, 24 ... hours
 
@@ -79,3 +80,46 @@ def test_jobs_survive_an_outage_and_then_send_every_due_prompt_once(app, clock, 
     statuses = dict(db.session.execute(
         select(Notification.id, Notification.status).where(Notification.id.in_(waiting))).all())
     assert set(statuses.values()) == {NotificationStatus.SENT}
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_an_outage_between_the_claim_and_the_send_loses_and_repeats_nothing(
+        app, clock, push_service, database_url):
+    """PostgreSQL goes down the moment the claim is committed: the claimed pushes cannot be
+    read, so none is sent; once back, they are taken again after the claim timeout and each
+    sent once. (The claim timeout is what a crash mid-send relies on as well.)"""
+    clock.now = END - timedelta(hours=1)
+    clinic = factories.clinic()
+    devices = []
+    for _ in range(3):
+        patient = factories.patient(clinic, clock())
+        factories.infusion(patient, end=END)
+        device = push_service.new_device()
+        prompts.upsert_subscription(patient.user_id, device.subscription(push_service.base_url),
+                                    now=END)
+        db.session.commit()
+        devices.append(device)
+    send = _scheduled(app)["send_prompts"]
+    db.session.remove()
+    due = END + timedelta(hours=2)
+
+    claims = []
+
+    def outage_after_the_claim(session):
+        if not claims:  # the first commit of the run is the claim's
+            claims.append(session)
+            refuse_connections(database_url)
+
+    event.listen(db.session, "after_commit", outage_after_the_claim)
+    try:
+        summary = send(due)
+    finally:
+        event.remove(db.session, "after_commit", outage_after_the_claim)
+        allow_connections(database_url)
+    assert summary == {"claimed": 3, "error": 3}
+    assert push_service.received == []
+
+    assert send(due + timedelta(minutes=5)) == {"claimed": 0}  # the claims may be in flight
+    assert send(due + timedelta(minutes=11)) == {"claimed": 3, "sent": 3}
+    assert send(due + timedelta(minutes=12)) == {"claimed": 0}
+    assert [len(push_service.deliveries_to(d)) for d in devices] == [1, 1, 1]
