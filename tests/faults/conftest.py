@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.auth.models import Role
-from app.extensions import db
+from app.extensions import db, limiter
 from tests import factories
 from tests.browser.conftest import browser_type_launch_args  # noqa: F401  (Debian's Chromium)
 
@@ -40,9 +40,6 @@ def fault_app(database_url: str, tmp_path, **config):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "RATELIMIT_STORAGE_URI": "memory://",
-        # Hundreds of check-ins from one address in seconds are the point of these tests,
-        # not an attack: the rate limits have tests of their own.
-        "RATELIMIT_ENABLED": False,
         "VAPID_PRIVATE_KEY_PATH": str(tmp_path / "instance" / "vapid_private.pem"),
         "PUSH_ENDPOINT_HOSTS": ("127.0.0.1",),
         "PUSH_ALLOW_HTTP": True,
@@ -55,11 +52,16 @@ def _serve(database_url: str, tmp_path):
     with app.app_context():
         db.drop_all()
         db.create_all()
+    # Hundreds of check-ins from one address in seconds are the point of these tests, not an
+    # attack: the rate limits have tests of their own. (Not RATELIMIT_ENABLED=False: the one
+    # shared Limiter would keep it for every app made after this one in the test process.)
+    enabled, limiter.enabled = limiter.enabled, False
     running = Served(app)
     try:
         yield running
     finally:
         running.stop()
+        limiter.enabled = enabled
         with app.app_context():
             db.session.remove()
             db.drop_all()
