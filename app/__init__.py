@@ -36,11 +36,12 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from app import errors, security, templating
+    from app import errors, security, templating, text_input
     from app.pwa import assets
     assets.register(app)
     errors.register(app)
     security.register(app)
+    text_input.register(app)
     templating.register(app)
 
     from app.cli import register as register_cli

@@ -10,6 +10,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_clinic)
     app.cli.add_command(jobs_group)
+    from app import backup
+    backup.register(app.cli)
 
 
 @click.group("jobs")

@@ -1,13 +1,14 @@
 """Error pages for people and JSON errors for the API; never a stack trace."""
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from app.api.errors import error_response, http_error, is_api_request, validation_error
-from app.extensions import db
+from app.extensions import db, login_manager
 
 
 def register(app: Flask) -> None:
@@ -32,12 +33,18 @@ def _http_error(error: HTTPException):
 def _csrf_error(error: CSRFError):
     message = "The form expired or came from elsewhere. Go back, reload the page and try again."
     if is_api_request():
+        if not current_user.is_authenticated:
+            # No session at all: the token cannot be right, and signing in is what is missing.
+            return error_response(401, "Sign in first.")
         return error_response(400, "Missing or invalid CSRF token (send it in X-CSRFToken).")
     return _page(400, "Please try again", message)
 
 
 def _database_unavailable(error: OperationalError):
     db.session.rollback()
+    # Render as a guest: asking who is signed in needs the database that just failed (the
+    # page would become a 500; found by tests/faults/test_database_down.py).
+    g._login_user = login_manager.anonymous_user()
     headers = {"Retry-After": "30"}
     if is_api_request():
         return error_response(503, "The service is briefly unavailable; try again soon.",

@@ -23,7 +23,18 @@ def error_response(code: int, message: str, fields: dict | None = None, headers=
 
 def validation_error(error: ValidationError):
     messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
-    return error_response(422, "Some fields are not valid; nothing was saved.", messages)
+    return error_response(422, "Some fields are not valid; nothing was saved.",
+                          _string_keys(messages))
+
+
+def _string_keys(messages):
+    """List positions (ints) as strings: marshmallow can put ``0`` and ``"_schema"`` side by
+    side in one dict, which JSON with sorted keys cannot encode (found by the fuzzer)."""
+    if isinstance(messages, dict):
+        return {str(key): _string_keys(value) for key, value in messages.items()}
+    if isinstance(messages, list):
+        return [_string_keys(value) for value in messages]
+    return messages
 
 
 def http_error(error: HTTPException):

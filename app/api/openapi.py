@@ -15,12 +15,20 @@ from app.api.schemas import ErrorResponse
 _PATH_ARG = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 
-def documented(*, summary: str, body=None, query=None, responses: dict, tags=("api",)):
-    """Attach OpenAPI metadata to a view: ``responses`` maps status code to (schema, text)."""
+def documented(*, summary: str, body=None, query=None, responses: dict, tags=("api",),
+               signed_in: bool = True, roles: tuple[str, ...] = ()):
+    """Attach OpenAPI metadata to a view: ``responses`` maps status code to (schema, text).
+
+    ``signed_in`` views answer 401 without a session; ``roles`` (when given) are the only
+    roles allowed, every other signed-in user gets 403. The answers every view can give
+    (401, 403, 400 for a missing CSRF token, 422, 503 while the database is down) are added
+    by ``build_spec``, so no view has to list them.
+    """
 
     def decorate(view):
         view.openapi = {"summary": summary, "body": body, "query": query,
-                        "responses": responses, "tags": list(tags)}
+                        "responses": responses, "tags": list(tags),
+                        "signed_in": signed_in, "roles": tuple(roles)}
         return view
 
     return decorate
@@ -61,10 +69,30 @@ def _operation(meta: dict, rule, method: str) -> dict:
         if schema is not None:
             response["content"] = {"application/json": {"schema": schema}}
         operation["responses"][str(status)] = response
-    for status, text in ((401, "Not signed in"), (422, "Invalid input")):
-        if status == 422 and meta["body"] is None and meta["query"] is None:
-            continue
+    if meta["signed_in"]:
+        operation["security"] = [{"session": []}]
+    for status, text in _common_errors(meta):
         operation["responses"].setdefault(str(status), {
             "description": text,
             "content": {"application/json": {"schema": "ErrorResponse"}}})
+    unavailable = operation["responses"].setdefault("503", {
+        "description": "The database is briefly unavailable; retry after Retry-After seconds",
+        "content": {"application/json": {"schema": "ErrorResponse"}}})
+    unavailable.setdefault("content", {"application/json": {"schema": "ErrorResponse"}})
+    unavailable["headers"] = {"Retry-After": {
+        "description": "Seconds to wait before trying again (sent when the database is down)",
+        "schema": {"type": "integer"}}}
     return operation
+
+
+def _common_errors(meta: dict) -> list[tuple[int, str]]:
+    errors = []
+    if meta["body"] is not None:
+        errors.append((400, "Missing or invalid CSRF token (X-CSRFToken)"))
+    if meta["signed_in"]:
+        errors.append((401, "Not signed in"))
+    if meta["roles"]:
+        errors.append((403, f"Only for {' and '.join(meta['roles'])}s"))
+    if meta["body"] is not None or meta["query"] is not None:
+        errors.append((422, "Invalid input: field messages in error.fields; nothing was saved"))
+    return errors

@@ -87,7 +87,7 @@ def history():
 @documented(summary="Submit a check-in (idempotent by client_id)", body=schemas.CheckinIn,
             responses={201: (schemas.CheckinOut, "Stored"),
                        200: (schemas.CheckinOut, "Already stored: the original check-in")},
-            tags=["checkins"])
+            tags=["checkins"], roles=("patient",))
 def api_create():
     patient = own_patient()
     data = json_body(device_timed(schemas.CheckinIn))
@@ -100,7 +100,8 @@ def api_create():
 @patient_required
 @documented(summary="The signed-in patient's own check-ins, newest first",
             query=schemas.CheckinListQuery,
-            responses={200: (schemas.CheckinList, "Check-ins")}, tags=["checkins"])
+            responses={200: (schemas.CheckinList, "Check-ins")}, tags=["checkins"],
+            roles=("patient",))
 def api_list():
     patient = own_patient()
     args = query_args(schemas.CheckinListQuery())

@@ -21,4 +21,5 @@ class Phq9Out(Schema):
     answers = fields.List(fields.Integer())
     safety = fields.Function(
         lambda response: response.item9 >= 1,
-        metadata={"description": "True when item 9 was answered above 0: show crisis help now"})
+        metadata={"type": "boolean",
+                  "description": "True when item 9 was answered above 0: show crisis help now"})

@@ -84,7 +84,7 @@ def done(response_id: int):
 @documented(summary="Submit a PHQ-9 (idempotent by client_id)", body=schemas.Phq9In,
             responses={201: (schemas.Phq9Out, "Stored"),
                        200: (schemas.Phq9Out, "Already stored: the original")},
-            tags=["phq9"])
+            tags=["phq9"], roles=("patient",))
 def api_create():
     patient = own_patient()
     data = json_body(device_timed(schemas.Phq9In))

@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, jsonify
 from flask_login import current_user, login_required
 
+from app.api import schemas as schemas_api
 from app.api.errors import error_response
 from app.api.openapi import documented
 from app.api.requests import json_body
@@ -21,8 +22,9 @@ def _subscription_schema() -> schemas.SubscriptionIn:
 
 @api.get("/push/public-key")
 @documented(summary="The VAPID public key for PushManager.subscribe()",
-            responses={200: (schemas.PublicKey, "Key"), 503: (None, "Push not set up")},
-            tags=["push"])
+            responses={200: (schemas.PublicKey, "Key"),
+                       503: (schemas_api.ErrorResponse, "Push not set up")},
+            tags=["push"], signed_in=False)
 def push_public_key():
     key = public_key(current_app)
     if key is None:
@@ -46,7 +48,8 @@ def subscribe():
 @api.delete("/push-subscriptions")
 @login_required
 @documented(summary="Forget this device's push subscription", body=schemas.SubscriptionRef,
-            responses={204: (None, "Removed"), 404: (None, "Not a subscription of yours")},
+            responses={204: (None, "Removed"),
+                       404: (schemas_api.ErrorResponse, "Not a subscription of yours")},
             tags=["push"])
 def unsubscribe():
     data = json_body(schemas.SubscriptionRef())

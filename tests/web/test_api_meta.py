@@ -156,3 +156,15 @@ def test_the_offline_page_and_service_worker_render(app):
     assert offline.status_code == worker.status_code == 200
     assert 'name="mood"' in offline.get_data(as_text=True)
     assert "/offline" in worker.get_data(as_text=True)
+
+
+def test_openapi_documents_the_answers_every_operation_can_give(client):
+    """What the fuzzer (tests/fuzz) holds the API to: each refusal it can meet is listed."""
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    post = paths["/api/v1/checkins"]["post"]
+    assert {"200", "201", "400", "401", "403", "422", "503"} <= set(post["responses"])
+    assert post["security"] == [{"session": []}]
+    assert "Retry-After" in post["responses"]["503"]["headers"]
+    session = paths["/api/v1/session"]["get"]
+    assert "security" not in session and "401" not in session["responses"]
+    assert "403" not in paths["/api/v1/push-subscriptions"]["post"]["responses"]

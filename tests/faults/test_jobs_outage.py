@@ -1,0 +1,125 @@
+"""The jobs process through a database outage (a real one, see ``database_outage``): every
+job the scheduler runs logs its failure and returns, the scheduler keeps going, and when the
+database is back the next run sends every prompt that fell due, each exactly once, to a real
+push service on 127.0.0.1."""
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from app.extensions import db
+from app.prompts import services as prompts
+from app.prompts.models import Notification, NotificationStatus
+from jobs.__main__ import build_scheduler
+from jobs.schedule import JOBS
+from tests import factories
+from tests.faults.conftest import allow_connections, database_outage, refuse_connections
+
+END = datetime(2026, 3, 3, 16, 0, tzinfo=UTC)  # the infusion ended; ladder 2, 6, 24 ... hours
+
+
+def _scheduled(app):
+    """What the real scheduler would call for each job: (name, callable taking ``now``)."""
+    scheduler = build_scheduler(app)
+    return {job.id: (lambda now, job=job: job.func(*job.args, now=now))
+            for job in scheduler.get_jobs()}
+
+
+def _due_unsent(now) -> set[int]:
+    db.session.remove()
+    return set(db.session.scalars(select(Notification.id).where(
+        Notification.status == NotificationStatus.DUE, Notification.due_at <= now)))
+
+
+def test_jobs_survive_an_outage_and_then_send_every_due_prompt_once(app, clock, push_service,
+                                                                     caplog):
+    clock.now = END - timedelta(hours=1)
+    clinic = factories.clinic()
+    devices = []
+    for _ in range(3):
+        patient = factories.patient(clinic, clock())
+        factories.infusion(patient, end=END)
+        device = push_service.new_device()
+        prompts.upsert_subscription(patient.user_id, device.subscription(push_service.base_url),
+                                    now=END)
+        db.session.commit()
+        devices.append(device)
+    scheduled = _scheduled(app)
+    assert set(scheduled) == {job.name for job in JOBS}
+    db.session.remove()
+
+    # The database goes down just before the 2 h prompts fall due and stays down through
+    # scheduler ticks for over two hours (the reminders fall due meanwhile), but comes back
+    # before the prompts' windows close at 6 h: what is due then is still worth sending.
+    ticks = [END + timedelta(hours=1, minutes=59) + timedelta(minutes=35 * n) for n in range(5)]
+    with caplog.at_level(logging.ERROR, logger="aftercare.jobs"), \
+            database_outage(app.config["SQLALCHEMY_DATABASE_URI"]):
+        for now in ticks:
+            assert scheduled["send_prompts"](now) is None  # logged, not raised
+        for name in ("mark_missed", "evaluate_flags", "escalate"):
+            scheduled[name](ticks[-1])  # may read, may fail; never raises
+    failures = [r for r in caplog.records if r.getMessage() == "job send_prompts failed"]
+    assert len(failures) == len(ticks)
+    assert push_service.received == []  # nothing went out while nothing could be recorded
+
+    back = ticks[-1] + timedelta(minutes=1)
+    waiting = _due_unsent(back)
+    assert len(waiting) == 6  # each patient's 2 h prompt and its reminder
+    summary = scheduled["send_prompts"](back)
+    assert summary == {"claimed": 6, "sent": 6}
+    assert scheduled["send_prompts"](back + timedelta(minutes=1)) == {"claimed": 0}
+
+    for device in devices:
+        tags = [d.payload["tag"] for d in push_service.deliveries_to(device)]
+        bodies = sorted(d.payload["body"] for d in push_service.deliveries_to(device))
+        assert len(tags) == 2 and len(set(tags)) == 1  # the prompt and its reminder
+        assert bodies == ["Reminder: your check-in is still open", "Time for your check-in"]
+    db.session.remove()
+    statuses = dict(db.session.execute(
+        select(Notification.id, Notification.status).where(Notification.id.in_(waiting))).all())
+    assert set(statuses.values()) == {NotificationStatus.SENT}
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_an_outage_between_the_claim_and_the_send_loses_and_repeats_nothing(
+        app, clock, push_service, database_url):
+    """PostgreSQL goes down the moment the claim is committed: the claimed pushes cannot be
+    read, so none is sent; once back, they are taken again after the claim timeout and each
+    sent once. (The claim timeout is what a crash mid-send relies on as well.)"""
+    clock.now = END - timedelta(hours=1)
+    clinic = factories.clinic()
+    devices = []
+    for _ in range(3):
+        patient = factories.patient(clinic, clock())
+        factories.infusion(patient, end=END)
+        device = push_service.new_device()
+        prompts.upsert_subscription(patient.user_id, device.subscription(push_service.base_url),
+                                    now=END)
+        db.session.commit()
+        devices.append(device)
+    send = _scheduled(app)["send_prompts"]
+    db.session.remove()
+    due = END + timedelta(hours=2)
+
+    claims = []
+
+    def outage_after_the_claim(session):
+        if not claims:  # the first commit of the run is the claim's
+            claims.append(session)
+            refuse_connections(database_url)
+
+    event.listen(db.session, "after_commit", outage_after_the_claim)
+    try:
+        summary = send(due)
+    finally:
+        event.remove(db.session, "after_commit", outage_after_the_claim)
+        allow_connections(database_url)
+    assert summary == {"claimed": 3, "error": 3}
+    assert push_service.received == []
+
+    assert send(due + timedelta(minutes=5)) == {"claimed": 0}  # the claims may be in flight
+    assert send(due + timedelta(minutes=11)) == {"claimed": 3, "sent": 3}
+    assert send(due + timedelta(minutes=12)) == {"claimed": 0}
+    assert [len(push_service.deliveries_to(d)) for d in devices] == [1, 1, 1]
