@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 
 from app.api.openapi import documented
 from app.api.requests import json_body, query_args
+from app.api.schemas import ErrorResponse
 from app.auth.access import patient_required
 from app.checkins import catalog, schemas, services
 from app.checkins.form import form_errors, payload_from_form
@@ -86,7 +87,9 @@ def history():
 @checkin_limit
 @documented(summary="Submit a check-in (idempotent by client_id)", body=schemas.CheckinIn,
             responses={201: (schemas.CheckinOut, "Stored"),
-                       200: (schemas.CheckinOut, "Already stored: the original check-in")},
+                       200: (schemas.CheckinOut, "Already stored: the original check-in"),
+                       429: (ErrorResponse, "Too many check-ins and PHQ-9s this minute or hour; "
+                                             "the outbox tries again later")},
             tags=["checkins"], roles=("patient",))
 def api_create():
     patient = own_patient()

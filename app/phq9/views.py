@@ -14,6 +14,7 @@ from marshmallow import ValidationError
 
 from app.api.openapi import documented
 from app.api.requests import json_body
+from app.api.schemas import ErrorResponse
 from app.auth.access import patient_required
 from app.checkins.form import number
 from app.checkins.schemas import device_timed
@@ -83,7 +84,9 @@ def done(response_id: int):
 @checkin_limit
 @documented(summary="Submit a PHQ-9 (idempotent by client_id)", body=schemas.Phq9In,
             responses={201: (schemas.Phq9Out, "Stored"),
-                       200: (schemas.Phq9Out, "Already stored: the original")},
+                       200: (schemas.Phq9Out, "Already stored: the original"),
+                       429: (ErrorResponse, "Too many check-ins and PHQ-9s this minute or hour; "
+                                             "the outbox tries again later")},
             tags=["phq9"], roles=("patient",))
 def api_create():
     patient = own_patient()

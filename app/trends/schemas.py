@@ -61,3 +61,9 @@ class Chart(Schema):
     labels = fields.List(fields.String())
     datasets = fields.List(fields.Nested(Dataset), required=True)
     table = fields.Nested(Table, metadata={"description": "the same numbers as a table"})
+    # Cohort charts also give the aggregates as plain numbers, for other tools.
+    rows = fields.List(fields.Dict(), metadata={
+        "description": "cohort charts: the aggregate rows, one object per group"})
+    infusions_with_checkins = fields.List(fields.Dict(), metadata={
+        "description": "side-effects chart: infusions with check-ins, per infusion number"})
+    summary = fields.Dict(metadata={"description": "PHQ-9 chart: responders and remitters"})
