@@ -104,6 +104,8 @@ def from_environment(instance_path: Path) -> dict:
     if os.environ.get("TRUSTED_PROXY_COUNT"):
         settings["TRUSTED_PROXY_COUNT"] = int(os.environ["TRUSTED_PROXY_COUNT"])
     secure = _env_bool("SESSION_COOKIE_SECURE")
+    if secure is None:  # served over HTTPS: the session cookie never travels in clear text
+        secure = settings.get("PUBLIC_BASE_URL", "").startswith("https://") or None
     if secure is not None:
         settings["SESSION_COOKIE_SECURE"] = secure
     return settings

@@ -4,13 +4,14 @@ Open to every role. Patients stay signed in on a phone for 30 days, so this is w
 a lost phone still signed in and end it; staff get the same page.
 """
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
 from app.account import schemas
 from app.audit.services import record as audit
 from app.auth import services
 from app.auth.schemas import PASSWORD_MIN_LENGTH
+from app.auth.views import forget_device
 from app.clock import utcnow
 from app.extensions import db, limiter
 from app.forms import first_errors, load_form
@@ -40,9 +41,10 @@ def revoke(session_id: int):
     services.end_session(target, now=now)
     audit("auth.session_revoke", now=now, actor=current_user, target=f"session:{target.id}")
     db.session.commit()
-    if target.id == g.auth_session.id:
+    if target.id == g.auth_session.id:  # signing out this device, as the sign-out button does
+        session.clear()
         flash("You are signed out.")
-        return redirect(url_for("auth.login"), code=303)
+        return forget_device(redirect(url_for("auth.login"), code=303))
     flash(f"Signed out of {target.device or 'that device'}.")
     return redirect(url_for("account.index"), code=303)
 

@@ -87,7 +87,7 @@ def login():
                            email=request.form.get("email", "")), status
 
 
-def _forget_device(response):
+def forget_device(response):
     """The browser drops its caches, IndexedDB (the outbox) and the service worker."""
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
@@ -101,7 +101,7 @@ def logout():
     db.session.commit()
     session.clear()
     flash("You are signed out.")
-    return _forget_device(redirect(url_for("auth.login")))
+    return forget_device(redirect(url_for("auth.login")))
 
 
 @bp.post("/logout-everywhere")
@@ -113,7 +113,7 @@ def logout_everywhere():
     db.session.commit()
     session.clear()
     flash("You are signed out on every device.")
-    return _forget_device(redirect(url_for("auth.login")))
+    return forget_device(redirect(url_for("auth.login")))
 
 
 @bp.get("/setup/<token>")

@@ -14,6 +14,7 @@ same record twice gives the same identifiers.
 import uuid
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -24,7 +25,6 @@ from app.patients.models import Patient
 from app.phq9 import instrument
 from app.phq9.models import Phq9Response
 
-NAMESPACE = uuid.UUID("5b0f3c1e-7a53-4d1c-9d0e-6a2f1c4e8b11")
 LOINC = "http://loinc.org"
 LOCAL = "urn:aftercare:codes"
 CHECKIN_QUESTIONNAIRE = "urn:aftercare:questionnaire:checkin"
@@ -35,7 +35,10 @@ SURVEY = [{"coding": [{
 
 
 def _urn(kind: str, ident: int) -> str:
-    return f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{kind}/{ident}')}"
+    """Stable for a record and unique across installations: the namespace is this
+    installation's address (``PUBLIC_BASE_URL``), so two clinics' patient 1 never collide."""
+    installation = uuid.uuid5(uuid.NAMESPACE_URL, current_app.config["PUBLIC_BASE_URL"])
+    return f"urn:uuid:{uuid.uuid5(installation, f'{kind}/{ident}')}"
 
 
 def _time(value: datetime) -> str:

@@ -23,8 +23,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe (OWASP advice)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    """Text a spreadsheet would run as a formula, even after leading spaces or line breaks,
+    gets a leading apostrophe (OWASP advice)."""
+    if isinstance(value, str) and value.lstrip(" \n").startswith(_FORMULA_START):
         return "'" + value
     return value
 
@@ -106,3 +107,10 @@ def cohort_rows(filters: Filters) -> Iterator[dict]:
     yield from _checkin_rows([], scope=scoped_infusions(filters))
     scope = scoped_infusions(filters)
     yield from _phq9_rows([Phq9Response.series_id.in_(select(scope.c.series_id))])
+
+
+def cohort_patient_ids(filters: Filters) -> list[int]:
+    """The patients whose records ``cohort_rows`` exports: each export is audited per patient."""
+    scope = scoped_infusions(filters)
+    return list(db.session.scalars(select(scope.c.patient_id).distinct()
+                                   .order_by(scope.c.patient_id)))

@@ -12,7 +12,7 @@ from app.auth.access import staff_required
 from app.clock import utcnow
 from app.exports.csvfile import csv_chunks
 from app.exports.fhir import patient_bundle
-from app.exports.services import cohort_rows, patient_rows
+from app.exports.services import cohort_patient_ids, cohort_rows, patient_rows
 from app.extensions import db
 from app.scoping import patient_or_404
 from app.trends import filters, schemas
@@ -64,8 +64,12 @@ def cohort_csv():
         detail = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in messages.items())
         return render_template("errors/error.html", code=422, title="Invalid filters",
                                message=detail or "The filters are not valid."), 422
-    audit("cohort.export", now=utcnow(), actor=current_user, target="csv",
+    now = utcnow()
+    audit("cohort.export", now=now, actor=current_user, target="csv",
           **{k: str(v) for k, v in query.items() if v is not None})
+    for patient_id in cohort_patient_ids(scope):  # whose records left, one event each
+        audit("patient.export", now=now, actor=current_user, patient_id=patient_id,
+              target="cohort-csv")
     db.session.commit()
     return _download(stream_with_context(csv_chunks(cohort_rows(scope))),
                      filename="aftercare-cohort.csv", mimetype="text/csv")

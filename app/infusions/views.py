@@ -59,6 +59,10 @@ def edit(infusion_id: int):
             db.session.commit()
             flash("Infusion updated.")
             return redirect(url_for("patients.show", patient_id=patient.id), code=303)
+    else:  # the form shows the infusion's dose and notes: a view of the patient's record
+        audit("infusion.view", now=utcnow(), actor=current_user, patient_id=patient.id,
+              target=f"infusion:{infusion.id}")
+        db.session.commit()
     return render_template("infusions/form.html", patient=patient, infusion=infusion,
                            values=values, errors=first_errors(errors),
                            routes=schemas.ROUTES), 422 if errors else 200

@@ -53,14 +53,17 @@ def scoped_infusions(filters: Filters):
 
 
 def mood_by_hours(filters: Filters, ladder: list[int]) -> list[dict]:
-    """Average mood per (infusion number, nearest ladder step), from check-ins after the end."""
+    """Average mood per (infusion number, nearest ladder step), from check-ins after the end
+    and before a day past the ladder's last step."""
     scope = scoped_infusions(filters)
     hours = hours_between(CheckIn.taken_at, scope.c.actual_end)
     rows = (
         select(scope.c.number.label("number"), ladder_bucket(hours, ladder).label("bucket"),
                CheckIn.mood.label("mood"), CheckIn.patient_id.label("patient_id"))
         .join(scope, scope.c.id == CheckIn.infusion_id)
-        .where(hours >= 0)
+        # Up to a day past the last step: later check-ins (weeks before the next series)
+        # belong to no step of this infusion's ladder.
+        .where(hours >= 0, hours < max(ladder) + 24)
     ).subquery("mood_row")
     query = (
         select(rows.c.number, rows.c.bucket, func.avg(rows.c.mood).label("mean"),
@@ -180,12 +183,12 @@ def phq9_outcomes(filters: Filters) -> dict:
         .group_by(ranked.c.series_id)
     ).subquery("per_series")
     followed = per_series.c.n >= 2
-    drop = int(1 / instrument.RESPONSE_DROP)  # 2: latest * 2 <= baseline
     query = select(
         func.count().label("series"),
         func.coalesce(func.sum(case((followed, 1), else_=0)), 0).label("followed"),
         func.coalesce(func.sum(case((and_(followed, per_series.c.baseline > 0,
-                                          per_series.c.latest * drop <= per_series.c.baseline),
+                                          per_series.c.latest <= per_series.c.baseline
+                                          * (1 - instrument.RESPONSE_DROP)),
                                      1), else_=0)), 0).label("responders"),
         func.coalesce(func.sum(case((and_(followed, per_series.c.latest
                                           < instrument.REMISSION_BELOW), 1), else_=0)),

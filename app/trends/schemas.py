@@ -3,6 +3,7 @@ chart shape the JSON endpoints answer with."""
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from app.audit.schemas import DATE_RANGE
 from app.infusions.models import SeriesKind
 
 
@@ -10,8 +11,8 @@ class CohortQuery(Schema):
     """``start``/``end``: dates (YYYY-MM-DD, inclusive) the infusions ended on, in the clinic's
     time zone. ``clinician``: the staff member who recorded the infusions."""
 
-    start = fields.Date(load_default=None, allow_none=True)
-    end = fields.Date(load_default=None, allow_none=True)
+    start = fields.Date(load_default=None, allow_none=True, validate=DATE_RANGE)
+    end = fields.Date(load_default=None, allow_none=True, validate=DATE_RANGE)
     clinician = fields.Integer(load_default=None, allow_none=True,
                                validate=validate.Range(min=1, max=2**31 - 1))
     series = fields.String(load_default=SeriesKind.INDUCTION.value,

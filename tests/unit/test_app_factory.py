@@ -28,3 +28,20 @@ def test_database_url_gets_the_psycopg3_driver(given, used, tmp_path, monkeypatc
     monkeypatch.setenv("DATABASE_URL", given)
     app = create_app({"SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path)})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == used
+
+
+@pytest.mark.parametrize(("base_url", "flag", "secure"), [
+    ("https://aftercare.example.org", None, True),
+    ("http://127.0.0.1:5000", None, False),
+    ("https://aftercare.example.org", "0", False),
+    ("http://127.0.0.1:5000", "1", True),
+])
+def test_the_session_cookie_is_secure_when_served_over_https(base_url, flag, secure, tmp_path,
+                                                             monkeypatch):
+    monkeypatch.setenv("PUBLIC_BASE_URL", base_url)
+    if flag is None:
+        monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
+    else:
+        monkeypatch.setenv("SESSION_COOKIE_SECURE", flag)
+    app = create_app({"SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path)})
+    assert app.config["SESSION_COOKIE_SECURE"] is secure

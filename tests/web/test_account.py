@@ -98,6 +98,7 @@ def test_signing_out_this_device_from_the_list(app, patient):
 
     assert response.status_code == 303
     assert response.location == "/login"
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'  # as signing out does
     assert signed_in_role(phone) is None
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.extensions import db
 from app.infusions import services
@@ -148,6 +149,9 @@ def test_edit_form_shows_times_in_clinic_time(user_client, patient, clinician, c
     assert 'value="2026-03-09T09:00"' in html
     assert 'value="2026-03-09T09:10"' in html
     assert 'value="2026-03-09T09:55"' in html
+    # The form shows the patient's dose and notes: the view is in the audit log.
+    viewed = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "infusion.view"))
+    assert [(e.patient_id, e.target) for e in viewed] == [(patient.id, f"infusion:{infusion.id}")]
 
 
 def test_editing_updates_the_infusion(user_client, patient, clinician, clock):

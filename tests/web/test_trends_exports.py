@@ -79,6 +79,7 @@ def test_cohort_endpoints_and_page(data, signed_in):
 @pytest.mark.parametrize("query, field", [
     ("start=2026-03-05&end=2026-03-01", "end"), ("start=yesterday", "start"),
     ("clinician=999999", "clinician"), ("series=other", "series"), ("clinician=abc", "clinician"),
+    ("end=9999-12-31", "end"), ("start=0001-01-01", "start"),  # would overflow a datetime
 ])
 def test_bad_cohort_filters_get_a_4xx(data, signed_in, query, field):
     client = signed_in(data.a)
@@ -152,6 +153,10 @@ def test_cohort_csv_follows_the_filters(data, signed_in):
     assert [r["kind"] for r in found].count("mood") == 3
     assert [r["kind"] for r in found].count("phq9_item") == 18
     assert count(AuditEvent, AuditEvent.action == "cohort.export") == 1
+    # Whose records left the system: one event per exported patient, and only them.
+    assert count(AuditEvent, AuditEvent.action == "patient.export",
+                 AuditEvent.patient_id == data.p2.id, AuditEvent.target == "cohort-csv") == 1
+    assert count(AuditEvent, AuditEvent.action == "patient.export") == 1
 
 
 def test_fhir_bundle_validates(data, signed_in):
@@ -221,4 +226,5 @@ def test_audit_log_for_admins_with_filters(data, signed_in):
     assert len(found) == 1 and found[0][2] == "patient.view"
     assert admin.get("/clinic/audit?start=2026-03-10&end=2026-03-01").status_code == 422
     assert admin.get("/clinic/audit?page=0").status_code == 422
+    assert admin.get("/clinic/audit?end=9999-12-31").status_code == 422
     assert signed_in(data.a).get("/clinic/audit").status_code == 403
