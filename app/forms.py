@@ -37,3 +37,8 @@ class Text(fields.String):
         if self.required and not text:
             raise self.make_error("required")
         return text
+
+
+def without_blanks(args) -> dict:
+    """A GET filter form sends its empty fields, meaning "no filter"; schemas take them absent."""
+    return {k: v for k, v in dict(args).items() if v not in ("", None)}

@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 
 from app.audit import schemas, services
 from app.auth.access import admin_required
-from app.forms import first_errors
+from app.forms import first_errors, without_blanks
 from app.trends.filters import clinic_staff
 
 bp = Blueprint("audit", __name__, url_prefix="/clinic", template_folder="templates")
@@ -18,7 +18,7 @@ bp = Blueprint("audit", __name__, url_prefix="/clinic", template_folder="templat
 @bp.get("/audit")
 @admin_required
 def log():
-    raw = request.args.to_dict()
+    raw = without_blanks(request.args)
     staff = clinic_staff(current_user.clinic_id)
     actions = services.clinic_actions(current_user.clinic_id)
     try:

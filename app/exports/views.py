@@ -14,6 +14,7 @@ from app.exports.csvfile import csv_chunks
 from app.exports.fhir import patient_bundle
 from app.exports.services import cohort_patient_ids, cohort_rows, patient_rows
 from app.extensions import db
+from app.forms import without_blanks
 from app.scoping import patient_or_404
 from app.trends import filters, schemas
 
@@ -57,7 +58,7 @@ def patient_fhir(patient_id: int):
 @staff_required
 def cohort_csv():
     try:
-        query = schemas.CohortQuery().load(request.args.to_dict())
+        query = schemas.CohortQuery().load(without_blanks(request.args))
         scope = filters.build(query, clinic=current_user.clinic, now=utcnow())
     except ValidationError as error:
         messages = error.messages if isinstance(error.messages, dict) else {}

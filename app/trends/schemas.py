@@ -21,11 +21,6 @@ class CohortQuery(Schema):
     class Meta:
         unknown = "exclude"
 
-    def load(self, data, **kwargs):
-        # An empty field in the page's GET form means "no filter".
-        cleaned = {k: v for k, v in dict(data).items() if v not in ("", None)}
-        return super().load(cleaned, **kwargs)
-
     @validates_schema
     def start_before_end(self, data, **kwargs):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:

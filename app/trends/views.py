@@ -19,7 +19,7 @@ from app.auth.access import staff_required
 from app.clinics.settings import effective
 from app.clock import utcnow
 from app.extensions import db
-from app.forms import first_errors
+from app.forms import first_errors, without_blanks
 from app.scoping import patient_or_404
 from app.templating import viewer_timezone
 from app.trends import cohort_charts, filters, patient, schemas
@@ -70,7 +70,7 @@ for _name in cohort_charts.NAMES:
 @bp.get("/cohort")
 @staff_required
 def cohort_page():
-    raw = request.args.to_dict()
+    raw = without_blanks(request.args)
     staff = filters.clinic_staff(current_user.clinic_id)
     try:
         query = filters.with_default_range(schemas.CohortQuery().load(raw),
