@@ -1,0 +1,39 @@
+"""One jobs process, run once: times the flag job and the prompt-send job as of ``now``.
+
+``python -m bench.jobs_probe <database url> <now ISO-8601>`` prints one JSON line with the
+seconds each job took, their summaries and the process's peak resident memory. It is a
+process of its own so its memory is that of a jobs process, not of the benchmark.
+"""
+
+import json
+import os
+import sys
+import time
+from datetime import datetime
+
+from app.prompts.webpush import ensure_vapid_key
+from bench.databases import BENCH_DIR, bench_app
+from bench.http_load import peak_rss_kib
+from jobs.runner import run_job
+from jobs.schedule import JOBS
+
+MEASURED = ("evaluate_flags", "send_prompts")
+
+
+def main(url: str, now_text: str) -> dict:
+    key = BENCH_DIR / "vapid_private.pem"  # a throwaway key for the benchmark
+    ensure_vapid_key(key)
+    app = bench_app(url, VAPID_PRIVATE_KEY_PATH=str(key))
+    now = datetime.fromisoformat(now_text)
+    jobs = {job.name: job for job in JOBS}
+    figures: dict = {}
+    for name in MEASURED:
+        started = time.perf_counter()
+        summary = run_job(app, jobs[name], now)
+        figures[name] = {"seconds": time.perf_counter() - started, "summary": summary}
+    figures["peak_rss_kib"] = peak_rss_kib(os.getpid())
+    return figures
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(sys.argv[1], sys.argv[2])))
