@@ -31,7 +31,7 @@ from app.extensions import db
 from app.prompts import schedule
 from app.prompts.services import PHQ9_WEEKS, PHQ9_WINDOW
 
-SEED_VERSION = 1  # bump when the shape of the data changes (invalidates cached SQLite files)
+SEED_VERSION = 2  # bump when the shape of the data changes (invalidates cached SQLite files)
 PASSWORD = "bench-password"  # noqa: S105  (synthetic accounts on a throwaway database)
 SIZES = {"S": 1_000, "L": 10_000, "T": 60}  # T: a tiny size for the smoke test
 CLINICS = (("Riverside", "America/New_York"), ("Lakeview", "America/Chicago"),
@@ -196,7 +196,8 @@ class Generator:
                 last = self.anchor - timedelta(days=rng.uniform(1, 12))
                 maintenance = rng.randint(3, 8)
             else:
-                last = self.anchor - timedelta(days=rng.uniform(16, 4 * 365))
+                # the last check-in (up to 4 days after) is more than two weeks old
+                last = self.anchor - timedelta(days=rng.uniform(20, 4 * 365))
                 maintenance = rng.randint(20, 34)
             gaps = [timedelta(days=rng.randint(21, 35)) for _ in range(maintenance)]
             first_maintenance = last - sum(gaps[1:], timedelta())
