@@ -107,13 +107,12 @@ class Writer:
         self.postgres = connection.dialect.name == "postgresql"
         self.tables = db.metadata.tables
 
-    def flush(self, tables: Tables, *, upto: str | None = None) -> None:
+    def flush(self, tables: Tables) -> None:
         for name in ORDER:
             rows = tables.rows.pop(name, [])
             if rows:
                 self._write(name, rows)
-            if name == upto:
-                break
+        self.connection.commit()
 
     def _write(self, name: str, rows: list[dict]) -> None:
         table = self.tables[name]
@@ -388,8 +387,8 @@ class Generator:
 def seed(size: str, anchor: datetime) -> Seeded:
     """Write the size's clinic network into the app's (empty, migrated) database."""
     tables = Tables()
-    with db.engine.begin() as connection:
-        writer = Writer(connection)
+    with db.engine.connect() as connection:
+        writer = Writer(connection)  # commits each batch: no gigabyte-sized transaction
         generator = Generator(size, anchor, tables, writer.flush)
         generator.run()
         if writer.postgres:
@@ -397,6 +396,7 @@ def seed(size: str, anchor: datetime) -> Seeded:
                 sql = (f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608
                        f"coalesce((SELECT max(id) FROM {name}), 0) + 1, false)")  # our tables
                 connection.execute(text(sql))
+        connection.commit()
     with db.engine.begin() as connection:
         connection.execute(text("ANALYZE"))
     return Seeded(size=size, anchor=anchor, counts=dict(tables.counts),
