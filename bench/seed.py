@@ -398,6 +398,8 @@ def seed(size: str, anchor: datetime) -> Seeded:
                 connection.execute(text(sql))
         connection.commit()
     with db.engine.begin() as connection:
+        if connection.dialect.name == "sqlite":  # sampled statistics: seconds, not minutes
+            connection.execute(text("PRAGMA analysis_limit=1000"))
         connection.execute(text("ANALYZE"))
     return Seeded(size=size, anchor=anchor, counts=dict(tables.counts),
                   clinician_ids=[staff[1] for _, _, staff in generator.clinics],
