@@ -48,12 +48,14 @@ def thresholds(settings: dict) -> rules.Thresholds:
     )
 
 
-def facts_for(patient: Patient, *, with_prompts: bool = True) -> rules.Facts:
+def facts_for(patient: Patient, *, with_prompts: bool = True,
+              with_phq9s: bool = True) -> rules.Facts:
     """The patient's current series as the rules see it.
 
     A fixed handful of queries whatever the history, read as plain rows (no ORM objects:
     building thousands of them per check-in was most of a submission's cost). The rules
-    run at submission need no prompts, so ``with_prompts=False`` skips that query.
+    run at submission need no prompts, so ``with_prompts=False`` skips that query (and
+    ``with_phq9s=False`` the PHQ-9s, which a check-in cannot add to).
     """
     series = current_series(patient)
     if series is None:
@@ -74,7 +76,7 @@ def facts_for(patient: Patient, *, with_prompts: bool = True) -> rules.Facts:
         symptoms[checkin_id][code] = severity
     phq9s = db.session.execute(select(
         Phq9Response.id, Phq9Response.taken_at, Phq9Response.total, Phq9Response.answers)
-        .where(Phq9Response.series_id == series.id)).all()
+        .where(Phq9Response.series_id == series.id)).all() if with_phq9s else []
     prompts = db.session.execute(select(
         Prompt.id, Prompt.infusion_id, Prompt.due_at, Prompt.status, Prompt.slot).where(
         Prompt.infusion_id.in_(infusion_ids),
@@ -167,11 +169,19 @@ def _open(patient: Patient, finding: rules.Finding, key: str,
     return flag, True
 
 
-def evaluate_at_submission(patient: Patient, *, now: datetime) -> list[Flag]:
-    """safety, severe_symptom and mood_drop, in the submitting transaction."""
+def evaluate_at_submission(patient: Patient, *, now: datetime,
+                           evidence: tuple[str, int]) -> list[Flag]:
+    """safety, severe_symptom and mood_drop, in the submitting transaction.
+
+    Only findings the new record (``evidence``: ("checkin", id) or ("phq9", id)) is part of
+    are applied: what earlier records showed was flagged when they came in, so a normal
+    check-in costs no flag queries at all. Anything else (an offline check-in that arrives
+    late and moves the mood baseline) is found by the flag job within ten minutes.
+    """
     limits = thresholds(effective(patient.clinic))
-    return apply(patient, rules.at_submission(facts_for(patient, with_prompts=False), limits),
-                 now=now)
+    facts = facts_for(patient, with_prompts=False, with_phq9s=evidence[0] == "phq9")
+    findings = [f for f in rules.at_submission(facts, limits) if evidence in _evidence(f)]
+    return apply(patient, findings, now=now)
 
 
 def evaluate_patient(patient: Patient, *, now: datetime) -> list[Flag]:
