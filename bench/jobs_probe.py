@@ -17,7 +17,10 @@ from bench.http_load import peak_rss_kib
 from jobs.runner import run_job
 from jobs.schedule import JOBS
 
-MEASURED = ("evaluate_flags", "send_prompts")
+# The flag job twice: the first run catches up on the seeded history (opens its flags), the
+# second is the steady state of a job that runs every ten minutes.
+MEASURED = (("evaluate_flags", "evaluate_flags"), ("evaluate_flags_again", "evaluate_flags"),
+            ("send_prompts", "send_prompts"))
 
 
 def main(url: str, now_text: str) -> dict:
@@ -27,9 +30,9 @@ def main(url: str, now_text: str) -> dict:
     now = datetime.fromisoformat(now_text)
     jobs = {job.name: job for job in JOBS}
     figures: dict = {}
-    for name in MEASURED:
+    for name, job in MEASURED:
         started = time.perf_counter()
-        summary = run_job(app, jobs[name], now)
+        summary = run_job(app, jobs[job], now)
         figures[name] = {"seconds": time.perf_counter() - started, "summary": summary}
     figures["peak_rss_kib"] = peak_rss_kib(os.getpid())
     return figures

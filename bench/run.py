@@ -297,7 +297,7 @@ def flatten(engine: str, results: dict) -> dict:
         for name, timing in named.items():
             for stat in ("p50_ms", "p95_ms"):
                 flat[f"{prefix}page.{name}.{stat}"] = (timing or {}).get(stat)
-        for job in ("evaluate_flags", "send_prompts"):
+        for job in ("evaluate_flags", "evaluate_flags_again", "send_prompts"):
             flat[f"{prefix}job.{job}.seconds"] = round(figures["jobs"][job]["seconds"], 3)
             flat[f"{prefix}job.{job}.summary"] = figures["jobs"][job]["summary"]
         flat[f"{prefix}jobs_peak_rss_mib"] = round(figures["jobs"]["peak_rss_kib"] / 1024, 1)
@@ -379,7 +379,7 @@ def print_table(engine: str, results: dict) -> None:
                           else r["pages"][page])
                 return (timing or {}).get(stat)
             line(f"page {page} {stat.replace('_ms', '')} ms", get)
-    for job in ("evaluate_flags", "send_prompts"):
+    for job in ("evaluate_flags", "evaluate_flags_again", "send_prompts"):
         line(f"job {job} s", lambda r, job=job: round(r["jobs"][job]["seconds"], 3))
     line("jobs process peak RSS MiB", lambda r: round(r["jobs"]["peak_rss_kib"] / 1024, 1))
     for side in ("aftercare", "baseline"):

@@ -40,6 +40,7 @@ def test_report_ends_with_one_json_object(capsys):
                      "pages": {"triage": {"p50_ms": 1.0, "p95_ms": 2.0}, "patient": None,
                                "cohort": None, "charts": {"/api/v1/cohort/x": None}},
                      "jobs": {"evaluate_flags": {"seconds": 0.5, "summary": {}},
+                              "evaluate_flags_again": {"seconds": 0.4, "summary": {}},
                               "send_prompts": {"seconds": 0.2, "summary": {}},
                               "peak_rss_kib": 1024, "pushes_received": 3},
                      "ingest": {"aftercare": {"throughput": 10.0, "p50_ms": 1, "p99_ms": 2,
