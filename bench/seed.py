@@ -32,7 +32,7 @@ from app.extensions import db
 from app.prompts import schedule
 from app.prompts.services import PHQ9_WEEKS, PHQ9_WINDOW
 
-SEED_VERSION = 2  # bump when the shape of the data changes (invalidates cached SQLite files)
+SEED_VERSION = 3  # bump when the shape of the data changes (invalidates cached SQLite files)
 PASSWORD = "bench-password"  # noqa: S105  (synthetic accounts on a throwaway database)
 SIZES = {"S": 1_000, "L": 10_000, "T": 60}  # T: a tiny size for the smoke test
 CLINICS = (("Riverside", "America/New_York"), ("Lakeview", "America/Chicago"),
@@ -225,9 +225,9 @@ class Generator:
             induction_start = first_maintenance - timedelta(days=rng.randint(21, 40))
             induction_days = _session_days(induction_start.astimezone(zone).date(), 6)
             days, day = [], first_maintenance
-            for gap in gaps:
+            for gap in [*gaps[1:], None]:  # the last maintenance infusion is on ``last``
                 days.append(day.astimezone(zone).date())
-                day += gap
+                day += gap or timedelta()
             plan = [("induction", induction_start - timedelta(days=1), induction_days),
                     ("maintenance", first_maintenance - timedelta(days=1), days)]
         enrolled = plan[0][1] - timedelta(days=rng.uniform(1, 10))
