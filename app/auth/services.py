@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import AuthSession, Role, SetupLink, User
 from app.extensions import db
@@ -84,7 +85,8 @@ def start_session(user: User, *, now: datetime, lifetime: timedelta,
 def live_session(token: str, *, now: datetime) -> AuthSession | None:
     """The unexpired, unrevoked session for this token, its last use updated; else None."""
     auth_session = db.session.scalar(
-        select(AuthSession).where(AuthSession.token_hash == token_hash(token))
+        select(AuthSession).options(joinedload(AuthSession.user))  # one query per request
+        .where(AuthSession.token_hash == token_hash(token))
     )
     if auth_session is None or not _is_live(auth_session, now):
         return None

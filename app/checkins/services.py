@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
 from app.checkins.models import CheckIn, SymptomRating
@@ -33,22 +33,26 @@ def submit(patient: Patient, data: dict, *, now: datetime) -> tuple[CheckIn, boo
     infusion = infusion_before(patient.id, data["taken_at"])
     checkin = CheckIn(
         patient_id=patient.id,
-        infusion_id=infusion.id if infusion else None,
+        infusion=infusion,  # already loaded: the response needs its number
         client_id=data["client_id"],
         taken_at=data["taken_at"],
         received_at=now,
         mood=data["mood"],
         note=data["note"].strip(),
         home_safely=data["home_safely"],
-        symptoms=[SymptomRating(code=s["code"], severity=s["severity"],
-                                detail=s["detail"].strip()) for s in data["symptoms"]],
     )
     checkin, created = store_once(checkin, lambda: find_by_client_id(patient.id,
                                                                       data["client_id"]))
     if not created:
         return checkin, False
+    if data["symptoms"]:
+        # One executemany, not an INSERT ... RETURNING per rating through the unit of work.
+        db.session.execute(insert(SymptomRating), [
+            {"checkin_id": checkin.id, "code": s["code"], "severity": s["severity"],
+             "detail": s["detail"].strip()} for s in data["symptoms"]])
+    db.session.expire(checkin, ["symptoms"])
     answer_prompt(patient.id, checkin.taken_at, checkin_id=checkin.id)
-    evaluate_at_submission(patient, now=now)
+    evaluate_at_submission(patient, now=now, evidence=("checkin", checkin.id))
     return checkin, True
 
 

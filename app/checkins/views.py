@@ -95,8 +95,9 @@ def api_create():
     patient = own_patient()
     data = json_body(device_timed(schemas.CheckinIn))
     checkin, created = services.submit(patient, data, now=utcnow())
+    body = schemas.CheckinOut().dump(checkin)  # before the commit expires what it shows
     db.session.commit()
-    return jsonify(schemas.CheckinOut().dump(checkin)), 201 if created else 200
+    return jsonify(body), 201 if created else 200
 
 
 @api.get("/checkins")

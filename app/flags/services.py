@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from app.audit.services import record
 from app.auth.models import Role, User
-from app.checkins.models import CheckIn
+from app.checkins.models import CheckIn, SymptomRating
 from app.clinics.settings import effective
 from app.extensions import db
 from app.flags import rules
@@ -48,8 +48,15 @@ def thresholds(settings: dict) -> rules.Thresholds:
     )
 
 
-def facts_for(patient: Patient) -> rules.Facts:
-    """The patient's current series as the rules see it (a few queries, no per-row ones)."""
+def facts_for(patient: Patient, *, with_prompts: bool = True,
+              with_phq9s: bool = True) -> rules.Facts:
+    """The patient's current series as the rules see it.
+
+    A fixed handful of queries whatever the history, read as plain rows (no ORM objects:
+    building thousands of them per check-in was most of a submission's cost). The rules
+    run at submission need no prompts, so ``with_prompts=False`` skips that query (and
+    ``with_phq9s=False`` the PHQ-9s, which a check-in cannot add to).
+    """
     series = current_series(patient)
     if series is None:
         return rules.Facts()
@@ -57,22 +64,29 @@ def facts_for(patient: Patient) -> rules.Facts:
         select(Infusion.id, Infusion.number, Infusion.actual_end)
         .where(Infusion.series_id == series.id)).all()
     infusion_ids = [row.id for row in infusions]
-    checkins = db.session.scalars(
-        select(CheckIn).options(selectinload(CheckIn.symptoms))
-        .where(CheckIn.patient_id == patient.id,
-               or_(CheckIn.infusion_id.in_(infusion_ids), CheckIn.taken_at >= series.started_at))
-        .order_by(CheckIn.taken_at, CheckIn.id)).all()
-    phq9s = db.session.scalars(select(Phq9Response).where(
-        Phq9Response.series_id == series.id)).all()
-    prompts = db.session.scalars(select(Prompt).where(
+    in_series = (CheckIn.patient_id == patient.id) & or_(
+        CheckIn.infusion_id.in_(infusion_ids), CheckIn.taken_at >= series.started_at)
+    rows = db.session.execute(
+        select(CheckIn.id, CheckIn.taken_at, CheckIn.mood, CheckIn.infusion_id)
+        .where(in_series).order_by(CheckIn.taken_at, CheckIn.id)).all()
+    symptoms: dict[int, dict[str, int]] = {row.id: {} for row in rows}
+    for checkin_id, code, severity in db.session.execute(
+            select(SymptomRating.checkin_id, SymptomRating.code, SymptomRating.severity)
+            .join(CheckIn, CheckIn.id == SymptomRating.checkin_id).where(in_series)):
+        symptoms[checkin_id][code] = severity
+    phq9s = db.session.execute(select(
+        Phq9Response.id, Phq9Response.taken_at, Phq9Response.total, Phq9Response.answers)
+        .where(Phq9Response.series_id == series.id)).all() if with_phq9s else []
+    prompts = db.session.execute(select(
+        Prompt.id, Prompt.infusion_id, Prompt.due_at, Prompt.status, Prompt.slot).where(
         Prompt.infusion_id.in_(infusion_ids),
-        Prompt.status.in_([PromptStatus.ANSWERED, PromptStatus.MISSED]))).all()
+        Prompt.status.in_([PromptStatus.ANSWERED, PromptStatus.MISSED]))).all() \
+        if with_prompts else []
     return rules.Facts(
         infusions=tuple(rules.InfusionFact(r.id, r.number, r.actual_end) for r in infusions),
-        checkins=tuple(rules.CheckinFact(c.id, c.taken_at, c.mood, c.infusion_id,
-                                         {s.code: s.severity for s in c.symptoms})
-                       for c in checkins),
-        phq9s=tuple(rules.Phq9Fact(p.id, p.taken_at, p.total, p.item9) for p in phq9s),
+        checkins=tuple(rules.CheckinFact(r.id, r.taken_at, r.mood, r.infusion_id,
+                                         symptoms[r.id]) for r in rows),
+        phq9s=tuple(rules.Phq9Fact(p.id, p.taken_at, p.total, p.answers[8]) for p in phq9s),
         prompts=tuple(rules.PromptFact(p.id, p.infusion_id, p.due_at,
                                        p.status == PromptStatus.MISSED,
                                        checkin_prompt=p.slot != "readiness")
@@ -92,11 +106,19 @@ def _evidence(finding: rules.Finding) -> set[tuple[str, int]]:
 def apply(patient: Patient, findings: list[rules.Finding], *, now: datetime) -> list[Flag]:
     """Raise or extend flags for these findings; returns the flags newly opened."""
     opened = []
+    if not findings:
+        return opened
+    by_key: dict[str, list[Flag]] = {}
+    # Every flag these findings could touch, with its evidence, in two queries (not per key).
+    for flag in db.session.scalars(
+            select(Flag).options(selectinload(Flag.evidence))
+            .where(Flag.patient_id == patient.id,
+                   Flag.dedupe_key.in_({dedupe_key(f) for f in findings}))
+            .order_by(Flag.id)):
+        by_key.setdefault(flag.dedupe_key, []).append(flag)
     for finding in findings:
         key = dedupe_key(finding)
-        flags = list(db.session.scalars(select(Flag).options(selectinload(Flag.evidence))
-                                        .where(Flag.patient_id == patient.id,
-                                               Flag.dedupe_key == key)))
+        flags = by_key.get(key, [])
         known = {(e.kind, e.ref_id) for flag in flags for e in flag.evidence}
         new = _evidence(finding) - known
         if flags and not new:
@@ -147,10 +169,19 @@ def _open(patient: Patient, finding: rules.Finding, key: str,
     return flag, True
 
 
-def evaluate_at_submission(patient: Patient, *, now: datetime) -> list[Flag]:
-    """safety, severe_symptom and mood_drop, in the submitting transaction."""
+def evaluate_at_submission(patient: Patient, *, now: datetime,
+                           evidence: tuple[str, int]) -> list[Flag]:
+    """safety, severe_symptom and mood_drop, in the submitting transaction.
+
+    Only findings the new record (``evidence``: ("checkin", id) or ("phq9", id)) is part of
+    are applied: what earlier records showed was flagged when they came in, so a normal
+    check-in costs no flag queries at all. Anything else (an offline check-in that arrives
+    late and moves the mood baseline) is found by the flag job within ten minutes.
+    """
     limits = thresholds(effective(patient.clinic))
-    return apply(patient, rules.at_submission(facts_for(patient), limits), now=now)
+    facts = facts_for(patient, with_prompts=False, with_phq9s=evidence[0] == "phq9")
+    findings = [f for f in rules.at_submission(facts, limits) if evidence in _evidence(f)]
+    return apply(patient, findings, now=now)
 
 
 def evaluate_patient(patient: Patient, *, now: datetime) -> list[Flag]:

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import Role, User
 from app.auth.services import normalise_email, user_by_email
@@ -42,4 +43,6 @@ def clinic_patient(clinic_id: int, patient_id: int) -> Patient | None:
 
 
 def patient_of(user: User) -> Patient | None:
-    return db.session.scalar(select(Patient).where(Patient.user_id == user.id))
+    # with the clinic: its settings are read on most of a patient's requests
+    return db.session.scalar(select(Patient).options(joinedload(Patient.clinic))
+                             .where(Patient.user_id == user.id))

@@ -35,7 +35,7 @@ def submit(patient: Patient, data: dict, *, now: datetime) -> tuple[Phq9Response
     if not created:
         return response, False
     answer_prompt(patient.id, response.taken_at, questionnaire=True)
-    evaluate_at_submission(patient, now=now)
+    evaluate_at_submission(patient, now=now, evidence=("phq9", response.id))
     return response, True
 
 

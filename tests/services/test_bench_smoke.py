@@ -1,0 +1,75 @@
+"""The benchmark's seeding and report work at a tiny size (no timings are asserted)."""
+
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from app.checkins.models import CheckIn, SymptomRating
+from app.extensions import db
+from app.flags.models import Flag
+from app.flags.services import active_patient_ids
+from app.prompts.models import Notification, Prompt
+from bench import run
+from bench.seed import CLINICS, SIZES, seed
+
+NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+
+
+def test_tiny_seed_writes_a_consistent_clinic_network(app):
+    seeded = seed("T", NOW.replace(hour=0))
+    count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
+    assert seeded.counts["patient"] == SIZES["T"]
+    assert count(CheckIn) == seeded.counts["checkin"] > 0
+    assert count(SymptomRating) == seeded.counts["symptom_rating"] > 0
+    assert count(Prompt) == seeded.counts["prompt"]
+    assert count(Notification) == seeded.counts["notification"]
+    # the active patients are exactly those the flag job considers
+    assert sorted(active_patient_ids(seeded.anchor)) == sorted(seeded.active_patient_ids)
+    assert db.session.scalar(select(func.count()).select_from(Flag).where(
+        Flag.status == "open")) >= 1
+    # ids were chosen by the seed: new rows still get fresh ones (PostgreSQL sequences moved)
+    from tests import factories
+
+    clinic = factories.clinic()
+    assert clinic.id == len(CLINICS) + 1
+
+
+def test_report_ends_with_one_json_object(capsys):
+    results = {"T": {"patients": 60, "checkins": 10, "active_patients": 20, "seed_seconds": 1.0,
+                     "pages": {"triage": {"p50_ms": 1.0, "p95_ms": 2.0}, "patient": None,
+                               "cohort": None, "charts": {"/api/v1/cohort/x": None}},
+                     "jobs": {"evaluate_flags": {"seconds": 0.5, "summary": {}},
+                              "evaluate_flags_again": {"seconds": 0.4, "summary": {}},
+                              "send_prompts": {"seconds": 0.2, "summary": {}},
+                              "peak_rss_kib": 1024, "pushes_received": 3},
+                     "ingest": {"aftercare": {"throughput": 10.0, "p50_ms": 1, "p99_ms": 2,
+                                              "errors": 0, "requests": 80},
+                                "baseline": {"throughput": 20.0, "p50_ms": 1, "p99_ms": 2,
+                                             "errors": 0, "requests": 160},
+                                "ratio": 0.5}}}
+    run.print_table("sqlite", results)
+    flat = run.flatten("sqlite", results)
+    print(json.dumps(flat))
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    figures = json.loads(last)
+    assert figures["sqlite.T.ingest_ratio"] == 0.5
+    assert figures["sqlite.T.page.cohort.p95_ms"] is None  # absent pages are "n/a"
+    rows = run.checks(figures, {"page_bytes_home": 1000})
+    assert ("sqlite.T.ingest_ratio", 0.5, ">= 0.5", True) in rows
+
+
+def test_chart_endpoints_are_found_in_the_openapi_document():
+    spec = {"paths": {
+        "/api/v1/cohort/{name}": {"get": {"parameters": [
+            {"in": "path", "name": "name", "schema": {"enum": ["mood", "phq9"]}}]}},
+        "/api/v1/patients/{patient_id}/charts/mood": {"get": {"parameters": [
+            {"in": "path", "name": "patient_id"}]}},
+        "/api/v1/cohort/free/{text}": {"get": {"parameters": [{"in": "path", "name": "text"}]}},
+        "/api/v1/checkins": {"get": {}},
+    }}
+    found = run.chart_paths(spec, 7)
+    assert found == {"/api/v1/cohort/mood": "/api/v1/cohort/mood",
+                     "/api/v1/cohort/phq9": "/api/v1/cohort/phq9",
+                     "/api/v1/cohort/free/{text}": None,
+                     "/api/v1/patients/{id}/charts/mood": "/api/v1/patients/7/charts/mood"}
