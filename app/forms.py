@@ -1,7 +1,9 @@
 """HTML forms go through the same marshmallow schemas as JSON; these helpers do the plumbing."""
 
+from datetime import date
+
 from flask import request
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 
 def load_form(schema: Schema, data: dict | None = None) -> tuple[dict | None, dict]:
@@ -42,3 +44,22 @@ class Text(fields.String):
 def without_blanks(args) -> dict:
     """A GET filter form sends its empty fields, meaning "no filter"; schemas take them absent."""
     return {k: v for k, v in dict(args).items() if v not in ("", None)}
+
+
+# Dates a clinic can mean; beyond them a day's bounds would overflow a datetime.
+DATE_RANGE = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31))
+
+
+class DateRangeQuery(Schema):
+    """``start`` and ``end`` (YYYY-MM-DD, inclusive) of a filter, in order."""
+
+    start = fields.Date(load_default=None, allow_none=True, validate=DATE_RANGE)
+    end = fields.Date(load_default=None, allow_none=True, validate=DATE_RANGE)
+
+    class Meta:
+        unknown = "exclude"
+
+    @validates_schema
+    def start_before_end(self, data, **kwargs):
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise ValidationError("The start date must be on or before the end date.", "end")

@@ -1,30 +1,20 @@
 """Cohort filters (query string of the page, the chart endpoints and the CSV export), and the
 chart shape the JSON endpoints answer with."""
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
-from app.audit.schemas import DATE_RANGE
+from app.forms import DateRangeQuery
 from app.infusions.models import SeriesKind
 
 
-class CohortQuery(Schema):
+class CohortQuery(DateRangeQuery):
     """``start``/``end``: dates (YYYY-MM-DD, inclusive) the infusions ended on, in the clinic's
     time zone. ``clinician``: the staff member who recorded the infusions."""
 
-    start = fields.Date(load_default=None, allow_none=True, validate=DATE_RANGE)
-    end = fields.Date(load_default=None, allow_none=True, validate=DATE_RANGE)
     clinician = fields.Integer(load_default=None, allow_none=True,
                                validate=validate.Range(min=1, max=2**31 - 1))
     series = fields.String(load_default=SeriesKind.INDUCTION.value,
                            validate=validate.OneOf([k.value for k in SeriesKind]))
-
-    class Meta:
-        unknown = "exclude"
-
-    @validates_schema
-    def start_before_end(self, data, **kwargs):
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            raise ValidationError("The start date must be on or before the end date.", "end")
 
 
 class Axis(Schema):
