@@ -40,7 +40,10 @@ def scoped_infusions(filters: Filters):
                Infusion.series_id)
         .join(Patient, Patient.id == Infusion.patient_id)
         .join(TreatmentSeries, TreatmentSeries.id == Infusion.series_id)
-        .where(Patient.clinic_id == filters.clinic_id, Infusion.actual_end.is_not(None),
+        # "+ 0" keeps the planner off the clinic index, which would read every infusion the
+        # clinic ever recorded: the infusions are found by their end date, so the cost
+        # follows the date range, not the length of the clinic's history.
+        .where(Patient.clinic_id + 0 == filters.clinic_id, Infusion.actual_end.is_not(None),
                TreatmentSeries.kind == filters.series_kind)
     )
     if filters.ended_from is not None:
@@ -209,14 +212,17 @@ def phq9_outcomes(filters: Filters) -> dict:
 def adherence(filters: Filters) -> list[dict]:
     """Per infusion number: check-in prompts whose window has closed, and how many answered."""
     scope = scoped_infusions(filters)
+    # Counted with CASE rather than filtered with WHERE: a status filter tempts the planner
+    # into the status index, which reads every closed prompt in history.
+    closed = Prompt.status.in_([PromptStatus.ANSWERED, PromptStatus.MISSED])
+    prompted = func.sum(case((closed, 1), else_=0))
     answered = func.sum(case((Prompt.status == PromptStatus.ANSWERED, 1), else_=0))
     query = (
-        select(scope.c.number, func.count().label("prompted"), answered.label("answered"))
-        .select_from(Prompt)
-        .join(scope, scope.c.id == Prompt.infusion_id)
-        .where(Prompt.status.in_([PromptStatus.ANSWERED, PromptStatus.MISSED]))
-        .group_by(scope.c.number).order_by(scope.c.number)
+        select(scope.c.number, prompted.label("prompted"), answered.label("answered"))
+        .select_from(scope)
+        .join(Prompt, Prompt.infusion_id == scope.c.id)
+        .group_by(scope.c.number).having(prompted > 0).order_by(scope.c.number)
     )
-    return [{"number": r.number, "prompted": r.prompted, "answered": int(r.answered),
-             "rate": round(int(r.answered) / r.prompted, 3) if r.prompted else None}
+    return [{"number": r.number, "prompted": int(r.prompted), "answered": int(r.answered),
+             "rate": round(int(r.answered) / int(r.prompted), 3)}
             for r in db.session.execute(query)]
