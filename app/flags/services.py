@@ -73,7 +73,10 @@ def facts_for(patient: Patient, *, with_prompts: bool = True,
     for checkin_id, code, severity in db.session.execute(
             select(SymptomRating.checkin_id, SymptomRating.code, SymptomRating.severity)
             .join(CheckIn, CheckIn.id == SymptomRating.checkin_id).where(in_series)):
-        symptoms[checkin_id][code] = severity
+        # Each statement sees what was committed when it began (PostgreSQL's READ COMMITTED):
+        # a check-in another device committed in between has ratings but no row above.
+        if checkin_id in symptoms:
+            symptoms[checkin_id][code] = severity
     phq9s = db.session.execute(select(
         Phq9Response.id, Phq9Response.taken_at, Phq9Response.total, Phq9Response.answers)
         .where(Phq9Response.series_id == series.id)).all() if with_phq9s else []
