@@ -7,8 +7,10 @@ atomically, so nothing is sent twice, but it only wastes work).
 import logging
 import signal
 import sys
+import threading
 from pathlib import Path
 
+from apscheduler.events import EVENT_SCHEDULER_STARTED
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -18,6 +20,7 @@ from jobs.runner import run_job
 from jobs.schedule import JOBS
 
 MISFIRE_GRACE_SECONDS = 3600
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
 def build_scheduler(app) -> BlockingScheduler:
@@ -32,26 +35,28 @@ def build_scheduler(app) -> BlockingScheduler:
 def main() -> int:
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Blocked in every thread (threads inherit the mask), taken only by the stopper thread.
+    # A Python signal handler would run in the main thread, which may be asleep in the
+    # scheduler's wait for up to a minute when the signal lands just as it goes to sleep.
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     app = create_app()
     if ensure_vapid_key(Path(app.config["VAPID_PRIVATE_KEY_PATH"])):
         logging.getLogger("aftercare.jobs").info("created a VAPID key pair for web push")
     scheduler = build_scheduler(app)
-    # A parent may hand us a signal mask with these blocked; we must hear them to stop.
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    try:
-        scheduler.start()  # blocks until Ctrl-C or SIGTERM
-    except (KeyboardInterrupt, SystemExit):
-        pass
-    finally:
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
+    started = threading.Event()
+    scheduler.add_listener(lambda _event: started.set(), EVENT_SCHEDULER_STARTED)
+    threading.Thread(target=_stop_on_signal, args=(scheduler, started), daemon=True,
+                     name="stop-on-signal").start()
+    scheduler.start()  # blocks until the stopper thread shuts it down
     return 0
 
 
-def _exit_on_sigterm(*_):
-    """Raise out of the scheduler's wait at once (as Ctrl-C does); main() shuts it down."""
-    raise SystemExit(0)
+def _stop_on_signal(scheduler: BlockingScheduler, started: threading.Event) -> None:
+    """Wait for SIGTERM or Ctrl-C, then stop the scheduler (its wait ends at once)."""
+    received = signal.sigwait(STOP_SIGNALS)
+    logging.getLogger("aftercare.jobs").info("stopping on %s", signal.Signals(received).name)
+    started.wait()
+    scheduler.shutdown(wait=False)
 
 
 if __name__ == "__main__":
