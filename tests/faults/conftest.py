@@ -2,7 +2,6 @@
 over HTTP with `requests`, one session per device, the way phones do."""
 
 import sqlite3
-import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -10,28 +9,13 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from werkzeug.serving import make_server
 
 from app import create_app
 from app.auth.models import Role
 from app.extensions import db, limiter
 from tests import factories
 from tests.browser.conftest import browser_type_launch_args  # noqa: F401  (Debian's Chromium)
-
-
-class Served:
-    """The app on a random port of 127.0.0.1, in a thread, until ``stop()``."""
-
-    def __init__(self, app):
-        self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.thread.join(timeout=10)
+from tests.live_server import LiveServer
 
 
 def fault_app(database_url: str, tmp_path, **config):
@@ -56,7 +40,7 @@ def _serve(database_url: str, tmp_path):
     # attack: the rate limits have tests of their own. (Not RATELIMIT_ENABLED=False: the one
     # shared Limiter would keep it for every app made after this one in the test process.)
     enabled, limiter.enabled = limiter.enabled, False
-    running = Served(app)
+    running = LiveServer(app)
     try:
         yield running
     finally:

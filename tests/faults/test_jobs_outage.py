@@ -27,14 +27,8 @@ def _scheduled(app):
             for job in scheduler.get_jobs()}
 
 
-def _due_unsent(now) -> set[int]:
-    db.session.remove()
-    return set(db.session.scalars(select(Notification.id).where(
-        Notification.status == NotificationStatus.DUE, Notification.due_at <= now)))
-
-
-def test_jobs_survive_an_outage_and_then_send_every_due_prompt_once(app, clock, push_service,
-                                                                     caplog):
+def _three_patients_with_a_phone(clock, push_service) -> list:
+    """Three patients whose infusion ended at END, each with a phone subscribed to push."""
     clock.now = END - timedelta(hours=1)
     clinic = factories.clinic()
     devices = []
@@ -46,6 +40,18 @@ def test_jobs_survive_an_outage_and_then_send_every_due_prompt_once(app, clock, 
                                     now=END)
         db.session.commit()
         devices.append(device)
+    return devices
+
+
+def _due_unsent(now) -> set[int]:
+    db.session.remove()
+    return set(db.session.scalars(select(Notification.id).where(
+        Notification.status == NotificationStatus.DUE, Notification.due_at <= now)))
+
+
+def test_jobs_survive_an_outage_and_then_send_every_due_prompt_once(app, clock, push_service,
+                                                                     caplog):
+    devices = _three_patients_with_a_phone(clock, push_service)
     scheduled = _scheduled(app)
     assert set(scheduled) == {job.name for job in JOBS}
     db.session.remove()
@@ -88,17 +94,7 @@ def test_an_outage_between_the_claim_and_the_send_loses_and_repeats_nothing(
     """PostgreSQL goes down the moment the claim is committed: the claimed pushes cannot be
     read, so none is sent; once back, they are taken again after the claim timeout and each
     sent once. (The claim timeout is what a crash mid-send relies on as well.)"""
-    clock.now = END - timedelta(hours=1)
-    clinic = factories.clinic()
-    devices = []
-    for _ in range(3):
-        patient = factories.patient(clinic, clock())
-        factories.infusion(patient, end=END)
-        device = push_service.new_device()
-        prompts.upsert_subscription(patient.user_id, device.subscription(push_service.base_url),
-                                    now=END)
-        db.session.commit()
-        devices.append(device)
+    devices = _three_patients_with_a_phone(clock, push_service)
     send = _scheduled(app)["send_prompts"]
     db.session.remove()
     due = END + timedelta(hours=2)
