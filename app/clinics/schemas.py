@@ -44,10 +44,13 @@ class ClinicSettings(Schema):
     severe_from = _whole(1, 4, "A severity from 1 (mild) to 4 (very severe).")
     persistent_after_hours = _whole(1, MAX_WINDOW_HOURS, "Between 1 and 168 hours.")
     unresolved_after_hours = _whole(1, MAX_WINDOW_HOURS, "Between 1 and 168 hours.")
+    unresolved_silence_hours = _whole(1, MAX_WINDOW_HOURS, "Between 1 and 168 hours.")
     mood_drop_points = _whole(1, 10, "Between 1 and 10 points.")
     mood_floor = _whole(0, 10, "A mood from 0 to 10.")
     missed_in_a_row = _whole(1, 10, "Between 1 and 10 prompts.")
+    missed_first_day_hours = _whole(1, MAX_WINDOW_HOURS, "Between 1 and 168 hours.")
     phq9_worsening_points = _whole(1, 27, "Between 1 and 27 points.")
+    safety_item9_from = _whole(1, 3, "An answer from 1 (several days) to 3 (nearly every day).")
     escalate_after_minutes = _whole(5, 24 * 60, "Between 5 minutes and 24 hours.")
 
     @validates_schema

@@ -11,10 +11,13 @@ DEFAULTS: dict = {
     "severe_from": 3,
     "persistent_after_hours": 24,
     "unresolved_after_hours": 30,
+    "unresolved_silence_hours": 6,
     "mood_drop_points": 3,
     "mood_floor": 2,
     "missed_in_a_row": 2,
+    "missed_first_day_hours": 24,
     "phq9_worsening_points": 5,
+    "safety_item9_from": 1,
     "escalate_after_minutes": 30,
 }
 

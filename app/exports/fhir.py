@@ -20,7 +20,9 @@ from sqlalchemy.orm import selectinload
 
 from app.checkins import catalog
 from app.checkins.models import CheckIn
+from app.clinics.settings import effective
 from app.extensions import db
+from app.flags.rules import Thresholds, is_safety_answer
 from app.patients.models import Patient
 from app.phq9 import instrument
 from app.phq9.models import Phq9Response
@@ -29,6 +31,10 @@ LOINC = "http://loinc.org"
 LOCAL = "urn:aftercare:codes"
 CHECKIN_QUESTIONNAIRE = "urn:aftercare:questionnaire:checkin"
 PHQ9_QUESTIONNAIRE = f"{LOINC}/q/{instrument.PANEL_LOINC}"
+SAFETY_INTERPRETATION = {
+    "coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation",
+                "code": "AA", "display": "Critical abnormal"}],
+    "text": "Safety answer: crisis help was shown and an urgent flag raised"}
 SURVEY = [{"coding": [{
     "system": "http://terminology.hl7.org/CodeSystem/observation-category",
     "code": "survey", "display": "Survey"}]}]
@@ -88,7 +94,17 @@ def _checkin_entries(checkin: CheckIn, subject: str) -> list[dict]:
     return [_entry(source, response), _entry(_urn("checkin-mood", checkin.id), mood)]
 
 
-def _phq9_entries(phq9: Phq9Response, subject: str) -> list[dict]:
+def _item_value(item: instrument.Item, answer: instrument.Answer, coding: dict,
+                limits: Thresholds) -> dict:
+    """The item's answer; item 9 carries a critical interpretation when it is a safety answer
+    by the clinic's threshold (``is_safety_answer``, as on the crisis page and the flag)."""
+    value: dict = {"valueCodeableConcept": {"coding": [coding], "text": answer.text}}
+    if item.number == instrument.SAFETY_ITEM and is_safety_answer(answer.score, limits):
+        value["interpretation"] = [SAFETY_INTERPRETATION]
+    return value
+
+
+def _phq9_entries(phq9: Phq9Response, subject: str, limits: Thresholds) -> list[dict]:
     source = _urn("phq9", phq9.id)
     items = []
     entries = []
@@ -100,7 +116,7 @@ def _phq9_entries(phq9: Phq9Response, subject: str) -> list[dict]:
         entries.append(_entry(_urn(f"phq9-item-{item.number}", phq9.id), _observation(
             subject, source, phq9.taken_at,
             {"coding": [{"system": LOINC, "code": item.loinc, "display": item.text}]},
-            {"valueCodeableConcept": {"coding": [coding], "text": answer.text}})))
+            _item_value(item, answer, coding, limits))))
     response = {"resourceType": "QuestionnaireResponse", "questionnaire": PHQ9_QUESTIONNAIRE,
                 "status": "completed", "subject": {"reference": subject},
                 "authored": _time(phq9.taken_at), "item": items}
@@ -114,6 +130,7 @@ def _phq9_entries(phq9: Phq9Response, subject: str) -> list[dict]:
 
 def patient_bundle(patient: Patient, *, now: datetime) -> dict:
     subject = _urn("patient", patient.id)
+    limits = Thresholds.from_settings(effective(patient.clinic))
     entries = [_entry(subject, _patient(patient))]
     checkins = db.session.scalars(
         select(CheckIn).options(selectinload(CheckIn.symptoms))
@@ -123,6 +140,6 @@ def patient_bundle(patient: Patient, *, now: datetime) -> dict:
     for phq9 in db.session.scalars(select(Phq9Response).where(
             Phq9Response.patient_id == patient.id).order_by(Phq9Response.taken_at,
                                                             Phq9Response.id)):
-        entries += _phq9_entries(phq9, subject)
+        entries += _phq9_entries(phq9, subject, limits)
     return {"resourceType": "Bundle", "type": "collection", "timestamp": _time(now),
             "entry": entries}

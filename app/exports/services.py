@@ -10,8 +10,12 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.checkins.models import CheckIn, SymptomRating
+from app.clinics.models import Clinic
+from app.clinics.settings import effective
 from app.extensions import db
+from app.flags.rules import Thresholds, is_safety_answer
 from app.infusions.models import Infusion, TreatmentSeries
+from app.patients.models import Patient
 from app.phq9 import instrument
 from app.phq9.models import Phq9Response
 from app.trends.cohort import Filters, scoped_infusions
@@ -19,6 +23,7 @@ from app.trends.cohort import Filters, scoped_infusions
 COLUMNS = ("kind", "patient_id", "series_id", "series_kind", "infusion_number", "record_id",
            "taken_at_utc", "hours_since_infusion", "item", "loinc", "value", "detail", "note")
 CHUNK = 2000
+SAFETY_DETAIL = "safety_answer"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -82,7 +87,9 @@ def _checkin_rows(where, scope=None) -> Iterator[dict]:
                "note": ""}
 
 
-def _phq9_rows(where) -> Iterator[dict]:
+def _phq9_rows(where, limits: Thresholds) -> Iterator[dict]:
+    """Item rows of each PHQ-9; item 9's ``detail`` says "safety_answer" when it is one by
+    the clinic's threshold (``is_safety_answer``, as on the crisis page and the flag)."""
     query = (select(Phq9Response.id, Phq9Response.patient_id, Phq9Response.series_id,
                     Phq9Response.taken_at, Phq9Response.answers, TreatmentSeries.kind)
              .join(TreatmentSeries, TreatmentSeries.id == Phq9Response.series_id)
@@ -93,20 +100,30 @@ def _phq9_rows(where) -> Iterator[dict]:
             yield {"kind": "phq9_item", "patient_id": r.patient_id, "series_id": r.series_id,
                    "series_kind": r.kind.value, "infusion_number": "", "record_id": r.id,
                    "taken_at_utc": _utc(r.taken_at), "hours_since_infusion": "",
-                   "item": item.number, "loinc": item.loinc, "value": score, "detail": "",
-                   "note": ""}
+                   "item": item.number, "loinc": item.loinc, "value": score,
+                   "detail": _safety_detail(item.number, score, limits), "note": ""}
 
 
-def patient_rows(patient_id: int) -> Iterator[dict]:
-    yield from _checkin_rows([CheckIn.patient_id == patient_id])
-    yield from _phq9_rows([Phq9Response.patient_id == patient_id])
+def _safety_detail(item_number: int, score: int, limits: Thresholds) -> str:
+    safety = item_number == instrument.SAFETY_ITEM and is_safety_answer(score, limits)
+    return SAFETY_DETAIL if safety else ""
+
+
+def patient_rows(patient: Patient) -> Iterator[dict]:
+    yield from _checkin_rows([CheckIn.patient_id == patient.id])
+    yield from _phq9_rows([Phq9Response.patient_id == patient.id], _limits(patient.clinic_id))
 
 
 def cohort_rows(filters: Filters) -> Iterator[dict]:
     """Check-ins after the infusions in scope, and the PHQ-9s of their series."""
     yield from _checkin_rows([], scope=scoped_infusions(filters))
     scope = scoped_infusions(filters)
-    yield from _phq9_rows([Phq9Response.series_id.in_(select(scope.c.series_id))])
+    yield from _phq9_rows([Phq9Response.series_id.in_(select(scope.c.series_id))],
+                          _limits(filters.clinic_id))
+
+
+def _limits(clinic_id: int) -> Thresholds:
+    return Thresholds.from_settings(effective(db.session.get(Clinic, clinic_id)))
 
 
 def cohort_patient_ids(filters: Filters) -> list[int]:

@@ -36,7 +36,7 @@ def patient_csv(patient_id: int):
     now = utcnow()
     audit("patient.export", now=now, actor=current_user, patient_id=patient.id, target="csv")
     db.session.commit()
-    return _download(stream_with_context(csv_chunks(patient_rows(patient.id))),
+    return _download(stream_with_context(csv_chunks(patient_rows(patient))),
                      filename=f"aftercare-patient-{patient.id}.csv",
                      mimetype="text/csv")
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum
 
+from app.clinics.settings import DEFAULTS
+
 
 class Priority(IntEnum):
     """Lower sorts first in the triage queue."""
@@ -45,6 +47,7 @@ class CheckinFact:
     mood: int
     infusion_id: int | None
     symptoms: dict[str, int] = field(default_factory=dict)
+    readiness: bool = False  # answered the readiness prompt before an infusion of the series
 
 
 @dataclass(frozen=True)
@@ -74,17 +77,46 @@ class Facts:
     prompts: tuple[PromptFact, ...] = ()
 
 
+def _hours(name: str) -> timedelta:
+    return timedelta(hours=DEFAULTS[name])
+
+
 @dataclass(frozen=True)
 class Thresholds:
-    severe_from: int = 3
-    persistent_after: timedelta = timedelta(hours=24)
-    unresolved_after: timedelta = timedelta(hours=30)
-    mood_drop_points: int = 3
-    mood_floor: int = 2
-    missed_in_a_row: int = 2
-    first_day: timedelta = timedelta(hours=24)
-    phq9_worsening_points: int = 5
-    safety_item9_from: int = 1
+    """The clinic's flag settings as the rules read them. Defaults: app/clinics/settings.py."""
+
+    severe_from: int = DEFAULTS["severe_from"]
+    persistent_after: timedelta = _hours("persistent_after_hours")
+    unresolved_after: timedelta = _hours("unresolved_after_hours")
+    unresolved_silence: timedelta = _hours("unresolved_silence_hours")
+    mood_drop_points: int = DEFAULTS["mood_drop_points"]
+    mood_floor: int = DEFAULTS["mood_floor"]
+    missed_in_a_row: int = DEFAULTS["missed_in_a_row"]
+    first_day: timedelta = _hours("missed_first_day_hours")
+    phq9_worsening_points: int = DEFAULTS["phq9_worsening_points"]
+    safety_item9_from: int = DEFAULTS["safety_item9_from"]
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> "Thresholds":
+        """Every field from the clinic's effective settings (``clinics.settings.effective``)."""
+        return cls(
+            severe_from=settings["severe_from"],
+            persistent_after=timedelta(hours=settings["persistent_after_hours"]),
+            unresolved_after=timedelta(hours=settings["unresolved_after_hours"]),
+            unresolved_silence=timedelta(hours=settings["unresolved_silence_hours"]),
+            mood_drop_points=settings["mood_drop_points"],
+            mood_floor=settings["mood_floor"],
+            missed_in_a_row=settings["missed_in_a_row"],
+            first_day=timedelta(hours=settings["missed_first_day_hours"]),
+            phq9_worsening_points=settings["phq9_worsening_points"],
+            safety_item9_from=settings["safety_item9_from"],
+        )
+
+
+def is_safety_answer(item9: int, limits: Thresholds) -> bool:
+    """THE definition of a safety answer (clinical.md): PHQ-9 item 9 at or above the clinic's
+    threshold. The crisis page, the urgent flag and the exports all ask this function."""
+    return item9 >= limits.safety_item9_from
 
 
 @dataclass(frozen=True)
@@ -126,7 +158,7 @@ def _ends(facts: Facts) -> dict[int, datetime]:
 def safety(facts: Facts, limits: Thresholds) -> list[Finding]:
     """PHQ-9 item 9 (thoughts of self-harm) answered at or above the threshold."""
     return _merge(Finding("safety", phq9s=frozenset({p.id})) for p in facts.phq9s
-                  if p.item9 >= limits.safety_item9_from)
+                  if is_safety_answer(p.item9, limits))
 
 
 def severe_symptom(facts: Facts, limits: Thresholds) -> list[Finding]:
@@ -147,12 +179,15 @@ def persistent_symptom(facts: Facts, limits: Thresholds) -> list[Finding]:
 
 
 def unresolved_symptom(facts: Facts, limits: Thresholds, now: datetime) -> list[Finding]:
-    """Last reported above 0, no check-in since, and the infusion ended long enough ago."""
+    """A side effect last reported above 0, no check-in in the ``unresolved_silence`` since that
+    report, and the infusion ended ``unresolved_after`` ago or more (24 h + 6 h by default)."""
     ends = _ends(facts)
     if not facts.checkins:
         return []
     latest = max(facts.checkins, key=lambda c: (c.taken_at, c.id))
     if latest.infusion_id not in ends or now - ends[latest.infusion_id] < limits.unresolved_after:
+        return []
+    if now - latest.taken_at < limits.unresolved_silence:
         return []
     return _merge(Finding("unresolved_symptom", code, latest.infusion_id,
                           checkins=frozenset({latest.id}))
@@ -160,10 +195,15 @@ def unresolved_symptom(facts: Facts, limits: Thresholds, now: datetime) -> list[
 
 
 def mood_baseline(facts: Facts) -> int | None:
-    """The first mood reported in the series."""
-    if not facts.checkins:
+    """The first mood of the current series (clinical.md): from a check-in after one of its
+    infusions, its readiness check-in, or one before any infusion at all. A check-in that
+    still follows the previous series' last infusion is judged, but is not the baseline."""
+    own = {i.id for i in facts.infusions}
+    candidates = [c for c in facts.checkins
+                  if c.infusion_id is None or c.infusion_id in own or c.readiness]
+    if not candidates:
         return None
-    return min(facts.checkins, key=lambda c: (c.taken_at, c.id)).mood
+    return min(candidates, key=lambda c: (c.taken_at, c.id)).mood
 
 
 def mood_drop(facts: Facts, limits: Thresholds) -> list[Finding]:

@@ -23,6 +23,7 @@ from app.flags.models import UNRESOLVED, Flag, FlagEvidence, FlagStatus
 from app.infusions.models import Infusion
 from app.infusions.services import current_series
 from app.patients.models import Patient
+from app.phq9 import instrument
 from app.phq9.models import Phq9Response
 from app.prompts.models import (
     Notification,
@@ -31,21 +32,14 @@ from app.prompts.models import (
     Prompt,
     PromptStatus,
 )
+from app.prompts.schedule import READINESS
 
 ACTIVE_FOR = timedelta(days=14)
 MIN_ESCALATION_MINUTES = 5  # the shortest escalation delay a clinic may set
 
 
 def thresholds(settings: dict) -> rules.Thresholds:
-    return rules.Thresholds(
-        severe_from=settings["severe_from"],
-        persistent_after=timedelta(hours=settings["persistent_after_hours"]),
-        unresolved_after=timedelta(hours=settings["unresolved_after_hours"]),
-        mood_drop_points=settings["mood_drop_points"],
-        mood_floor=settings["mood_floor"],
-        missed_in_a_row=settings["missed_in_a_row"],
-        phq9_worsening_points=settings["phq9_worsening_points"],
-    )
+    return rules.Thresholds.from_settings(settings)
 
 
 def facts_for(patient: Patient, *, with_prompts: bool = True,
@@ -64,10 +58,16 @@ def facts_for(patient: Patient, *, with_prompts: bool = True,
         select(Infusion.id, Infusion.number, Infusion.actual_end)
         .where(Infusion.series_id == series.id)).all()
     infusion_ids = [row.id for row in infusions]
+    # The readiness check-in before one of this series' infusions belongs to the series (it
+    # can be its mood baseline) although it follows the previous series' last infusion.
+    readiness = CheckIn.id.in_(select(Prompt.answered_checkin_id).where(
+        Prompt.infusion_id.in_(infusion_ids), Prompt.slot == READINESS,
+        Prompt.answered_checkin_id.is_not(None)))
     in_series = (CheckIn.patient_id == patient.id) & or_(
-        CheckIn.infusion_id.in_(infusion_ids), CheckIn.taken_at >= series.started_at)
+        CheckIn.infusion_id.in_(infusion_ids), CheckIn.taken_at >= series.started_at, readiness)
     rows = db.session.execute(
-        select(CheckIn.id, CheckIn.taken_at, CheckIn.mood, CheckIn.infusion_id)
+        select(CheckIn.id, CheckIn.taken_at, CheckIn.mood, CheckIn.infusion_id,
+               readiness.label("readiness"))
         .where(in_series).order_by(CheckIn.taken_at, CheckIn.id)).all()
     symptoms: dict[int, dict[str, int]] = {row.id: {} for row in rows}
     for checkin_id, code, severity in db.session.execute(
@@ -88,8 +88,10 @@ def facts_for(patient: Patient, *, with_prompts: bool = True,
     return rules.Facts(
         infusions=tuple(rules.InfusionFact(r.id, r.number, r.actual_end) for r in infusions),
         checkins=tuple(rules.CheckinFact(r.id, r.taken_at, r.mood, r.infusion_id,
-                                         symptoms[r.id]) for r in rows),
-        phq9s=tuple(rules.Phq9Fact(p.id, p.taken_at, p.total, p.answers[8]) for p in phq9s),
+                                         symptoms[r.id], readiness=bool(r.readiness))
+                       for r in rows),
+        phq9s=tuple(rules.Phq9Fact(p.id, p.taken_at, p.total,
+                                     instrument.safety_item_score(p.answers)) for p in phq9s),
         prompts=tuple(rules.PromptFact(p.id, p.infusion_id, p.due_at,
                                        p.status == PromptStatus.MISSED,
                                        checkin_prompt=p.slot != "readiness")

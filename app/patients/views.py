@@ -79,7 +79,7 @@ def show(patient_id: int):
                            checkins=history(patient.id, limit=50),
                            flags=patient_flags(patient.id),
                            episodes=patient_episodes(patient.id),
-                           phq9=series_progress(series[-1].id) if series else [],
+                           phq9=series_progress(series[-1].id, patient.clinic) if series else [],
                            severities=SEVERITIES, rule_labels=RULE_LABELS,
                            priority_names=PRIORITY_NAMES,
                            charts={c["name"]: c for c in page_charts(patient.id,

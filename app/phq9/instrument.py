@@ -36,7 +36,12 @@ ITEMS: tuple[Item, ...] = (
     Item(9, "44260-8", "Thoughts that you would be better off dead or of hurting yourself in "
                        "some way"),
 )
-SAFETY_ITEM = 9
+SAFETY_ITEM = 9  # "Thoughts that you would be better off dead or of hurting yourself"
+
+
+def safety_item_score(answers: list[int]) -> int:
+    """The score of item 9; whether it is a safety answer is ``flags.rules.is_safety_answer``."""
+    return answers[SAFETY_ITEM - 1]
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 from app.dbtypes import UTCDateTime, utc_now
 from app.extensions import db
+from app.phq9.instrument import safety_item_score
 
 
 class Phq9Response(db.Model):
@@ -26,4 +27,4 @@ class Phq9Response(db.Model):
 
     @property
     def item9(self) -> int:
-        return self.answers[8]
+        return safety_item_score(self.answers)

@@ -19,7 +19,7 @@ class Phq9Out(Schema):
     taken_at = fields.AwareDateTime()
     total = fields.Integer()
     answers = fields.List(fields.Integer())
-    safety = fields.Function(
-        lambda response: response.item9 >= 1,
-        metadata={"type": "boolean",
-                  "description": "True when item 9 was answered above 0: show crisis help now"})
+    # Filled in by the view from the clinic's threshold (flags.rules.is_safety_answer).
+    safety = fields.Boolean(metadata={
+        "description": "True when item 9 is a safety answer by the clinic's threshold "
+                       "(default: answered above 0): show crisis help now"})

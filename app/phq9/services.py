@@ -5,8 +5,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.clinics.settings import effective
 from app.extensions import db
-from app.flags.services import evaluate_at_submission
+from app.flags.rules import is_safety_answer
+from app.flags.services import evaluate_at_submission, thresholds
 from app.idempotency import store_once
 from app.infusions.services import current_series
 from app.patients.models import Patient
@@ -39,8 +41,9 @@ def submit(patient: Patient, data: dict, *, now: datetime) -> tuple[Phq9Response
     return response, True
 
 
-def needs_safety_help(response: Phq9Response) -> bool:
-    return response.answers[instrument.SAFETY_ITEM - 1] >= 1
+def needs_safety_help(response: Phq9Response, clinic) -> bool:
+    """Show crisis help now: item 9 is a safety answer by the clinic's threshold."""
+    return is_safety_answer(response.item9, thresholds(effective(clinic)))
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class Progress:
     response: Phq9Response
     baseline_total: int
     is_baseline: bool
+    # Item 9 is a safety answer (flags.rules.is_safety_answer); None: no clinic was given.
+    safety: bool | None = None
 
     @property
     def responded(self) -> bool:
@@ -61,13 +66,17 @@ class Progress:
         return instrument.remission(self.response.total)
 
 
-def series_progress(series_id: int) -> list[Progress]:
+def series_progress(series_id: int, clinic=None) -> list[Progress]:
+    """The series' PHQ-9s in order; with ``clinic``, each marked by its safety threshold."""
+    limits = thresholds(effective(clinic)) if clinic is not None else None
     responses = list(db.session.scalars(select(Phq9Response).where(
         Phq9Response.series_id == series_id).order_by(Phq9Response.taken_at, Phq9Response.id)))
     if not responses:
         return []
     baseline = responses[0]
-    return [Progress(r, baseline.total, r.id == baseline.id) for r in responses]
+    return [Progress(r, baseline.total, r.id == baseline.id,
+                     is_safety_answer(r.item9, limits) if limits else None)
+            for r in responses]
 
 
 def own_response(patient_id: int, response_id: int) -> Phq9Response | None:

@@ -76,7 +76,7 @@ def done(response_id: int):
     patient = own_patient()
     response = own_phq9_response_or_404(patient, response_id)
     return render_template("phq9/done.html", patient=patient,
-                           safety=services.needs_safety_help(response))
+                           safety=services.needs_safety_help(response, patient.clinic))
 
 
 @api.post("/phq9")
@@ -93,4 +93,6 @@ def api_create():
     data = json_body(device_timed(schemas.Phq9In))
     response, created = services.submit(patient, data, now=utcnow())
     db.session.commit()
-    return jsonify(schemas.Phq9Out().dump(response)), 201 if created else 200
+    body = schemas.Phq9Out().dump(response)
+    body["safety"] = services.needs_safety_help(response, patient.clinic)
+    return jsonify(body), 201 if created else 200

@@ -166,3 +166,61 @@ def test_submission_rules_are_a_subset_and_sorted_by_priority():
                              ("severe_symptom", "nausea", 1)]
     assert set(at_submission) < set(everything)
     assert ("persistent_symptom", "nausea", 1) in everything
+
+
+@pytest.mark.parametrize(("last_report_after", "now_after", "fires"), [
+    (26 * H, 30 * H, False),          # infusion 30 h ago, but the report is only 4 h old
+    (26 * H, 32 * H - M, False),
+    (26 * H, 32 * H, True),           # 6 h of silence since the report
+    (6 * H, 30 * H - M, False),       # long silence, but not yet 24 h + 6 h after the end
+    (6 * H, 30 * H, True),
+])
+def test_unresolved_needs_six_hours_of_silence_after_the_report(last_report_after, now_after,
+                                                                fires):
+    history = facts(checkin(1, last_report_after, headache=1))
+    found = rules.unresolved_symptom(history, LIMITS, END + now_after)
+    assert keys(found) == ([("unresolved_symptom", "headache", 1)] if fires else [])
+
+
+def test_unresolved_silence_is_a_setting():
+    history = facts(checkin(1, 26 * H, headache=1))
+    patient_clinic = Thresholds(unresolved_silence=2 * H)
+    assert keys(rules.unresolved_symptom(history, patient_clinic, END + 30 * H)) == [
+        ("unresolved_symptom", "headache", 1)]
+
+
+@pytest.mark.parametrize(("threshold", "item9", "expected"), [
+    (1, 0, False), (1, 1, True), (2, 1, False), (2, 2, True), (3, 2, False), (3, 3, True)])
+def test_one_definition_of_a_safety_answer_follows_the_clinic(threshold, item9, expected):
+    limits = Thresholds(safety_item9_from=threshold)
+    assert rules.is_safety_answer(item9, limits) is expected
+    found = rules.safety(facts(phq9s=[Phq9Fact(7, END, total=12, item9=item9)]), limits)
+    assert bool(found) is expected
+
+
+def test_every_threshold_comes_from_the_clinic_settings():
+    from dataclasses import fields
+
+    from app.clinics.settings import DEFAULTS
+
+    assert Thresholds.from_settings(DEFAULTS) == Thresholds()
+    numeric = {k: v for k, v in DEFAULTS.items() if isinstance(v, int)}
+    changed_fields = set()
+    for name, value in numeric.items():
+        moved = Thresholds.from_settings({**DEFAULTS, name: value + 1})
+        changed_fields |= {f.name for f in fields(Thresholds)
+                           if getattr(moved, f.name) != getattr(Thresholds(), f.name)}
+    assert changed_fields == {f.name for f in fields(Thresholds)}
+
+
+def test_the_mood_baseline_is_the_first_mood_of_the_current_series():
+    previous_series_infusion = 9  # not in facts.infusions: the last infusion of the series before
+    readiness = CheckinFact(1, END - 20 * H, 5, previous_series_infusion, readiness=True)
+    late_from_before = CheckinFact(2, END - 30 * H, 8, previous_series_infusion)
+    after = checkin(3, 6 * H, mood=3)
+    history = facts(late_from_before, readiness, after)
+    assert rules.mood_baseline(history) == 5  # the readiness check-in, not the older 8
+    assert rules.mood_drop(history, LIMITS) == []  # 3 is 2 below 5, above the floor of 2
+    assert rules.mood_baseline(facts(late_from_before, after)) == 3
+    before_any_infusion = CheckinFact(4, END - 50 * H, 7, None)
+    assert rules.mood_baseline(facts(before_any_infusion, after)) == 7
