@@ -9,7 +9,7 @@ from app.checkins.models import CheckIn, SymptomRating
 from app.extensions import db
 from app.flags.services import evaluate_at_submission
 from app.idempotency import store_once
-from app.infusions.services import infusion_before
+from app.infusions.queries import infusion_before
 from app.patients.models import Patient
 from app.prompts.services import answer as answer_prompt
 

@@ -8,6 +8,7 @@ class FlagStatus(enum.StrEnum):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
     RESOLVED = "resolved"
+    WITHDRAWN = "withdrawn"  # left without evidence when check-ins moved to another infusion
 
 
 UNRESOLVED = ("open", "acknowledged")

@@ -21,7 +21,7 @@ class QueueFilter(Schema):
         list(PRIORITY_NAMES.values())))
     rule = fields.String(load_default=None, validate=validate.OneOf(sorted(RULE_PRIORITY)))
     status = fields.String(load_default="unresolved", validate=validate.OneOf(
-        ["unresolved", "open", "acknowledged", "resolved"]))
+        ["unresolved", "open", "acknowledged", "resolved", "withdrawn"]))
 
 
 class FlagAction(Schema):

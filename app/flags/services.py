@@ -21,7 +21,7 @@ from app.flags import rules
 from app.flags.episodes import episodes
 from app.flags.models import UNRESOLVED, Flag, FlagEvidence, FlagStatus
 from app.infusions.models import Infusion
-from app.infusions.services import current_series
+from app.infusions.queries import current_series
 from app.patients.models import Patient
 from app.phq9 import instrument
 from app.phq9.models import Phq9Response
@@ -215,13 +215,13 @@ def acknowledge(flag: Flag, *, by: User, now: datetime, note: str = "") -> bool:
         return False
     flag.status, flag.acknowledged_at, flag.acknowledged_by_id = FlagStatus.ACKNOWLEDGED, now, by.id
     flag.acknowledge_note = note
-    _cancel_escalations(flag.id)
+    cancel_escalations(flag.id)
     return True
 
 
 def resolve(flag: Flag, *, by: User, now: datetime, note: str = "") -> bool:
     """Open or acknowledged -> resolved (acknowledging on the way if need be)."""
-    if flag.status == FlagStatus.RESOLVED:
+    if flag.status.value not in UNRESOLVED:
         return False
     if flag.status == FlagStatus.OPEN:
         acknowledge(flag, by=by, now=now)
@@ -230,7 +230,7 @@ def resolve(flag: Flag, *, by: User, now: datetime, note: str = "") -> bool:
     return True
 
 
-def _cancel_escalations(flag_id: int) -> None:
+def cancel_escalations(flag_id: int) -> None:
     for notification in db.session.scalars(select(Notification).where(
             Notification.flag_id == flag_id, Notification.status == NotificationStatus.DUE)):
         notification.status = NotificationStatus.CANCELLED
@@ -266,7 +266,8 @@ QUEUE_LIMIT = 500
 def queue(clinic_id: int, *, statuses=UNRESOLVED, priority: int | None = None,
           rule: str | None = None) -> list[Flag]:
     """The triage queue: most urgent first, then oldest first (resolved: newest first)."""
-    order = ((Flag.resolved_at.desc(), Flag.id.desc()) if statuses == ("resolved",)
+    closed = set(statuses) <= {FlagStatus.RESOLVED.value, FlagStatus.WITHDRAWN.value}
+    order = ((Flag.resolved_at.desc(), Flag.id.desc()) if closed
              else (Flag.priority, Flag.created_at, Flag.id))
     query = (select(Flag).options(selectinload(Flag.patient), selectinload(Flag.infusion))
              .where(Flag.clinic_id == clinic_id, Flag.status.in_(statuses))

@@ -5,23 +5,18 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 
 from app.auth.models import User
+from app.checkins.attribution import anchor, refile
 from app.checkins.models import CheckIn
 from app.extensions import db
+from app.flags import rejudge
 from app.infusions.models import Infusion, SeriesKind, TreatmentSeries
+from app.infusions.queries import current_series
 from app.patients.models import Patient
 from app.prompts.services import end_series_prompts, schedule_for_infusion
 
 
 class InfusionHasCheckins(Exception):
     """An infusion with check-ins attached cannot be deleted; edit it instead."""
-
-
-def current_series(patient: Patient) -> TreatmentSeries:
-    """The patient's latest series (every enrolled patient has at least one)."""
-    return db.session.scalar(
-        select(TreatmentSeries).where(TreatmentSeries.patient_id == patient.id)
-        .order_by(TreatmentSeries.started_at.desc(), TreatmentSeries.id.desc()).limit(1)
-    )
 
 
 def patient_series(patient: Patient) -> list[TreatmentSeries]:
@@ -54,10 +49,12 @@ def record(patient: Patient, fields: dict, *, by: User, now: datetime) -> Infusi
     db.session.flush()
     renumber(series.id)
     schedule_for_infusion(infusion, now=now)
+    _refile_checkins(patient, [anchor(infusion)], by=by, now=now)
     return infusion
 
 
 def edit(infusion: Infusion, fields: dict, *, by: User, now: datetime) -> Infusion:
+    before = anchor(infusion)
     for name, value in fields.items():
         setattr(infusion, name, value)
     infusion.recorded_by_id = by.id
@@ -65,7 +62,17 @@ def edit(infusion: Infusion, fields: dict, *, by: User, now: datetime) -> Infusi
     db.session.flush()
     renumber(infusion.series_id)
     schedule_for_infusion(infusion, now=now)
+    _refile_checkins(db.session.get(Patient, infusion.patient_id), [before, anchor(infusion)],
+                     by=by, now=now)
     return infusion
+
+
+def _refile_checkins(patient: Patient, moments: list, *, by: User, now: datetime) -> None:
+    """Check-ins belong to the infusion whose end they follow (clinical.md): file again those
+    taken since the earliest moment this change touches, and judge the flags again."""
+    known = [m for m in moments if m is not None]
+    if known:
+        rejudge.after_moves(patient, refile(patient.id, min(known)), by=by, now=now)
 
 
 def delete(infusion: Infusion) -> None:
@@ -109,14 +116,4 @@ def clinic_infusion(clinic_id: int, infusion_id: int) -> Infusion | None:
     return db.session.scalar(
         select(Infusion).join(Patient, Patient.id == Infusion.patient_id)
         .where(Infusion.id == infusion_id, Patient.clinic_id == clinic_id)
-    )
-
-
-def infusion_before(patient_id: int, moment: datetime) -> Infusion | None:
-    """The latest infusion that had ended (or at least started) by ``moment``."""
-    ended = func.coalesce(Infusion.actual_end, Infusion.actual_start)
-    return db.session.scalar(
-        select(Infusion).where(Infusion.patient_id == patient_id, ended.is_not(None),
-                               ended <= moment)
-        .order_by(ended.desc(), Infusion.id.desc()).limit(1)
     )

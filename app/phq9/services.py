@@ -10,7 +10,7 @@ from app.extensions import db
 from app.flags.rules import is_safety_answer
 from app.flags.services import evaluate_at_submission, thresholds
 from app.idempotency import store_once
-from app.infusions.services import current_series
+from app.infusions.queries import current_series
 from app.patients.models import Patient
 from app.phq9 import instrument
 from app.phq9.models import Phq9Response

@@ -10,7 +10,7 @@ from app.checkins.models import CheckIn
 from app.extensions import db
 from app.flags.services import patient_episodes
 from app.infusions.models import Infusion
-from app.infusions.services import current_series
+from app.infusions.queries import current_series
 from app.patients.models import Patient
 
 STEADY = 0.5  # a change in average mood smaller than this is "about the same"

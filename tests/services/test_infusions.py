@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.extensions import db
-from app.infusions import services
+from app.infusions import queries, services
 from app.infusions.models import Infusion, SeriesKind, TreatmentSeries
 from tests import factories
 
@@ -108,7 +108,7 @@ def test_start_maintenance_makes_a_new_series_numbered_from_one(patient, clinici
     first_maintenance = _record(patient, clinician, clock, 30)
 
     assert series.kind == SeriesKind.MAINTENANCE
-    assert services.current_series(patient).id == series.id
+    assert queries.current_series(patient).id == series.id
     assert first_maintenance.series_id == series.id
     assert first_maintenance.number == 1
     assert [s.kind for s in services.patient_series(patient)] == [SeriesKind.INDUCTION,

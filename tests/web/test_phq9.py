@@ -11,7 +11,7 @@ from app.auth.models import Role
 from app.extensions import db
 from app.flags.models import Flag, FlagStatus
 from app.flags.rules import Priority
-from app.infusions.services import current_series
+from app.infusions.queries import current_series
 from app.phq9 import instrument
 from app.phq9.models import Phq9Response
 from tests import factories

@@ -1,0 +1,31 @@
+"""Reads about a patient's infusions that the services of other features build on.
+
+Kept apart from ``services`` (which schedules prompts and re-judges flags when an infusion is
+recorded) so that flags, check-ins and PHQ-9s can ask them without an import cycle.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.infusions.models import Infusion, TreatmentSeries
+from app.patients.models import Patient
+
+
+def current_series(patient: Patient) -> TreatmentSeries:
+    """The patient's latest series (every enrolled patient has at least one)."""
+    return db.session.scalar(
+        select(TreatmentSeries).where(TreatmentSeries.patient_id == patient.id)
+        .order_by(TreatmentSeries.started_at.desc(), TreatmentSeries.id.desc()).limit(1)
+    )
+
+
+def infusion_before(patient_id: int, moment: datetime) -> Infusion | None:
+    """The latest infusion that had ended (or at least started) by ``moment``."""
+    ended = func.coalesce(Infusion.actual_end, Infusion.actual_start)
+    return db.session.scalar(
+        select(Infusion).where(Infusion.patient_id == patient_id, ended.is_not(None),
+                               ended <= moment)
+        .order_by(ended.desc(), Infusion.id.desc()).limit(1)
+    )
