@@ -5,7 +5,6 @@ from datetime import date
 from flask import request
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-
 UNEXPECTED_FIELD = ("The form sent something this page does not ask for. "
                     "Reload the page and try again.")
 

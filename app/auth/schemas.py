@@ -12,7 +12,7 @@ class Login(Schema):
     password = fields.String(required=True, validate=validate.Length(1, 256))
 
 
-PASSWORD_MANAGER_HINT = "username"
+USERNAME_HINT_FIELD = "username"  # noqa: S105  (a form field name)
 
 
 class NewPasswordForm(Schema):
@@ -25,7 +25,7 @@ class NewPasswordForm(Schema):
     @pre_load
     def drop_password_manager_hint(self, data, **kwargs):
         if isinstance(data, Mapping):
-            return {k: v for k, v in data.items() if k != PASSWORD_MANAGER_HINT}
+            return {k: v for k, v in data.items() if k != USERNAME_HINT_FIELD}
         return data
 
 
