@@ -5,6 +5,9 @@ from datetime import date
 from flask import request
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+UNEXPECTED_FIELD = ("The form sent something this page does not ask for. "
+                    "Reload the page and try again.")
+
 
 def load_form(schema: Schema, data: dict | None = None) -> tuple[dict | None, dict]:
     """(loaded data, {}) or (None, field errors) for the posted form (or ``data``)."""
@@ -15,7 +18,19 @@ def load_form(schema: Schema, data: dict | None = None) -> tuple[dict | None, di
     except ValidationError as error:
         messages = error.messages if isinstance(error.messages, dict) else {
             "_schema": error.messages}
-        return None, messages
+        return None, _unexpected_fields_in_words(schema, messages)
+
+
+def _unexpected_fields_in_words(schema: Schema, messages: dict) -> dict:
+    """A field the page does not have has no place to show its error: say so in the summary,
+    in words, instead of "Unknown field." beside nothing (leaving only "Please check the form")."""
+    unknown = [schema.error_messages["unknown"]]
+    unexpected = [name for name, found in messages.items() if found == unknown]
+    if not unexpected:
+        return messages
+    kept = {name: found for name, found in messages.items() if name not in unexpected}
+    kept["_schema"] = [*kept.get("_schema", []), UNEXPECTED_FIELD]
+    return kept
 
 
 def first_errors(errors: dict) -> dict[str, str]:

@@ -1,4 +1,6 @@
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from collections.abc import Mapping
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from app.forms import Text
 
@@ -10,7 +12,24 @@ class Login(Schema):
     password = fields.String(required=True, validate=validate.Length(1, 256))
 
 
-class SetPassword(Schema):
+USERNAME_HINT_FIELD = "username"  # noqa: S105  (a form field name)
+
+
+class NewPasswordForm(Schema):
+    """A form that sets a password. Its page carries a hidden ``username`` input
+    (autocomplete="username") so a password manager files the new password under the right
+    account, and the browser posts it back. It is dropped unread: the account is the setup
+    link's or the signed-in person's, never what the form says. Any other unknown field is
+    still refused."""
+
+    @pre_load
+    def drop_password_manager_hint(self, data, **kwargs):
+        if isinstance(data, Mapping):
+            return {k: v for k, v in data.items() if k != USERNAME_HINT_FIELD}
+        return data
+
+
+class SetPassword(NewPasswordForm):
     password = fields.String(required=True, validate=validate.Length(
         PASSWORD_MIN_LENGTH, 128,
         error=f"Use {PASSWORD_MIN_LENGTH} to 128 characters."))
