@@ -7,6 +7,7 @@ from sqlalchemy import func, select, update
 from app.auth.models import User
 from app.checkins.models import CheckIn
 from app.extensions import db
+from app.infusions import doses
 from app.infusions.models import Infusion, SeriesKind, TreatmentSeries
 from app.patients.models import Patient
 from app.prompts.services import end_series_prompts, schedule_for_infusion
@@ -120,3 +121,30 @@ def infusion_before(patient_id: int, moment: datetime) -> Infusion | None:
                                ended <= moment)
         .order_by(ended.desc(), Infusion.id.desc()).limit(1)
     )
+
+
+def settle_dose_confirmation(infusion: Infusion, *, confirmed: bool, by: User,
+                             now: datetime) -> bool:
+    """Keep who confirmed an unusual dose, and when; True when a confirmation is new.
+
+    The schema has already refused an unusual dose that is neither confirmed now nor the one
+    confirmed before; a dose back in the usual range needs (and keeps) no confirmation.
+    """
+    effective = doses.effective_mg_per_kg(infusion.dose_mg_per_kg, infusion.dose_mg,
+                                          infusion.weight_kg)
+    if not doses.outside_usual_range(effective):
+        infusion.dose_confirmed_by_id = infusion.dose_confirmed_at = None
+        db.session.flush()
+        return False
+    if not confirmed:
+        return False
+    infusion.dose_confirmed_by_id, infusion.dose_confirmed_at = by.id, now
+    db.session.flush()
+    return True
+
+
+def confirmed_dose(infusion: Infusion) -> tuple | None:
+    """(mg/kg, mg, weight) of the infusion's confirmed unusual dose, if it has one."""
+    if infusion.dose_confirmed_at is None:
+        return None
+    return infusion.dose_mg_per_kg, infusion.dose_mg, infusion.weight_kg
