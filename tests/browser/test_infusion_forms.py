@@ -7,6 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -102,6 +103,8 @@ def test_record_an_unusual_dose_needs_the_confirmation(live, clinic_page):
     expect(page.locator("#confirm_dose-error")).to_contain_text(
         "2 mg/kg is outside the usual range of 0.1 to 1.5 mg/kg")
     assert len(_infusions(live)) == 1
+    violations = Axe().run(page).response["violations"]
+    assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
     box = page.get_by_role("checkbox", name="I have checked this dose")
     expect(box).not_to_be_checked()
     expect(page.get_by_label("Dose, mg", exact=True)).to_have_value("140")  # kept as typed
