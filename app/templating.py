@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from app.auth.models import Role
 from app.checkins import catalog
+from app.infusions import doses
 
 
 def viewer_timezone() -> ZoneInfo:
@@ -42,5 +43,7 @@ def local_input(value: datetime | None) -> str:
 def register(app: Flask) -> None:
     app.add_template_filter(local_time, "local")
     app.add_template_filter(local_input, "local_input")
+    app.add_template_filter(doses.plain, "plain")
+    app.add_template_global(doses.dose_text, "dose_text")
     app.add_template_global(catalog, "catalog")
     app.add_template_global(Role, "Role")

@@ -262,8 +262,9 @@ class Generator:
         infusion_id = self.t.add(
             "infusion", series_id=series_id, patient_id=patient_id, number=number,
             planned_start=start, actual_start=start if done else None,
-            actual_end=end if done else None, dose_mg_per_kg=0.5, dose_mg=35.0, route="IV",
-            notes="", recorded_by_id=by, created_at=start, updated_at=end if done else start)
+            actual_end=end if done else None, dose_mg_per_kg=0.5, dose_mg=35.0, weight_kg=70.0,
+            route="IV", notes="", recorded_by_id=by, created_at=start,
+            updated_at=end if done else start)
         if not done:
             due = schedule.readiness(start, zone, QUIET, READINESS_AT)
             window = schedule.window_ends(due, start, MAX_WINDOW)

@@ -3,6 +3,7 @@
 import itertools
 import uuid
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from app.auth import services as auth_services
 from app.auth.access import SESSION_TOKEN_KEY
@@ -17,6 +18,7 @@ from app.patients import services as patient_services
 PASSWORD = "correct horse battery"
 _PASSWORD_HASH = auth_services.hash_password(PASSWORD)
 _sequence = itertools.count(1)
+WEIGHT_KG = Decimal("70")  # every infusion records the patient's weight (clinical.md)
 
 
 def clinic(name: str | None = None, timezone: str = "America/New_York", phone="555-0100"):
@@ -51,7 +53,8 @@ def infusion(patient, *, end: datetime, by=None, minutes: int = 40, **fields):
     start = end - timedelta(minutes=minutes)
     made = infusion_services.record(
         patient, {"planned_start": start, "actual_start": start, "actual_end": end,
-                  "dose_mg_per_kg": fields.pop("dose_mg_per_kg", None), **fields},
+                  "dose_mg_per_kg": fields.pop("dose_mg_per_kg", None),
+                  "weight_kg": fields.pop("weight_kg", WEIGHT_KG), **fields},
         by=by, now=end)
     db.session.commit()
     return made

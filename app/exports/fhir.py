@@ -5,7 +5,9 @@
   of its mood score ``derivedFrom`` it;
 - a QuestionnaireResponse per PHQ-9 (questionnaire http://loinc.org/q/44249-1, items by their
   LOINC codes, answers by their LOINC answer codes) and Observations of the total (44261-6)
-  and of each item, all ``derivedFrom`` it, category ``survey``.
+  and of each item, all ``derivedFrom`` it, category ``survey``;
+- a MedicationAdministration per infusion given (ketamine, its dose as plain numbers: 35, not
+  3.5E+1) and an Observation of the weight recorded with it (category ``vital-signs``).
 
 Entries are identified by ``urn:uuid:`` names derived from the database ids, so exporting the
 same record twice gives the same identifiers.
@@ -23,11 +25,21 @@ from app.checkins.models import CheckIn
 from app.clinics.settings import effective
 from app.extensions import db
 from app.flags.rules import Thresholds, is_safety_answer
+from app.infusions import doses
+from app.infusions.models import Infusion
 from app.patients.models import Patient
 from app.phq9 import instrument
 from app.phq9.models import Phq9Response
 
 LOINC = "http://loinc.org"
+UCUM = "http://unitsofmeasure.org"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+BODY_WEIGHT_LOINC = "29463-7"
+KETAMINE = {"coding": [{"system": RXNORM, "code": "6130", "display": "ketamine"}],
+            "text": "Ketamine"}
+VITAL_SIGNS = [{"coding": [{
+    "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+    "code": "vital-signs", "display": "Vital Signs"}]}]
 LOCAL = "urn:aftercare:codes"
 CHECKIN_QUESTIONNAIRE = "urn:aftercare:questionnaire:checkin"
 PHQ9_QUESTIONNAIRE = f"{LOINC}/q/{instrument.PANEL_LOINC}"
@@ -128,6 +140,39 @@ def _phq9_entries(phq9: Phq9Response, subject: str, limits: Thresholds) -> list[
     return [_entry(source, response), _entry(_urn("phq9-total", phq9.id), total), *entries]
 
 
+def _quantity(value, unit: str) -> dict:
+    return {"value": doses.json_number(value), "unit": unit, "system": UCUM, "code": unit}
+
+
+def _infusion_entries(infusion: Infusion, subject: str) -> list[dict]:
+    """An infusion that was given: what, when, how much, and the weight the dose was for."""
+    entries = []
+    dosage = {"text": doses.dose_text(infusion.dose_mg_per_kg, infusion.dose_mg) or "not recorded",
+              "route": {"text": infusion.route}}
+    if infusion.dose_mg is not None:
+        dosage["dose"] = _quantity(infusion.dose_mg, "mg")
+    elif infusion.dose_mg_per_kg is not None:
+        dosage["dose"] = _quantity(infusion.dose_mg_per_kg, "mg/kg")
+    period = {"start": _time(infusion.actual_start)}
+    if infusion.actual_end is not None:
+        period["end"] = _time(infusion.actual_end)
+    administration = {"resourceType": "MedicationAdministration",
+                      "status": "completed" if infusion.actual_end else "in-progress",
+                      "medicationCodeableConcept": KETAMINE, "subject": {"reference": subject},
+                      "effectivePeriod": period, "dosage": dosage}
+    if infusion.weight_kg is not None:
+        weight_url = _urn("infusion-weight", infusion.id)
+        entries.append(_entry(weight_url, {
+            "resourceType": "Observation", "status": "final", "category": VITAL_SIGNS,
+            "code": {"coding": [{"system": LOINC, "code": BODY_WEIGHT_LOINC,
+                                 "display": "Body weight"}], "text": "Body weight"},
+            "subject": {"reference": subject},
+            "effectiveDateTime": _time(infusion.actual_start),
+            "valueQuantity": _quantity(infusion.weight_kg, "kg")}))
+        administration["supportingInformation"] = [{"reference": weight_url}]
+    return [_entry(_urn("infusion", infusion.id), administration), *entries]
+
+
 def patient_bundle(patient: Patient, *, now: datetime) -> dict:
     subject = _urn("patient", patient.id)
     limits = Thresholds.from_settings(effective(patient.clinic))
@@ -141,5 +186,9 @@ def patient_bundle(patient: Patient, *, now: datetime) -> dict:
             Phq9Response.patient_id == patient.id).order_by(Phq9Response.taken_at,
                                                             Phq9Response.id)):
         entries += _phq9_entries(phq9, subject, limits)
+    for infusion in db.session.scalars(select(Infusion).where(
+            Infusion.patient_id == patient.id, Infusion.actual_start.is_not(None))
+            .order_by(Infusion.actual_start, Infusion.id)):
+        entries += _infusion_entries(infusion, subject)
     return {"resourceType": "Bundle", "type": "collection", "timestamp": _time(now),
             "entry": entries}

@@ -1,4 +1,5 @@
-"""The long-format export: one row per mood score, per side-effect rating and per PHQ-9 item.
+"""The long-format export: one row per mood score, per side-effect rating, per PHQ-9 item, and
+per dose (mg/kg, mg) and weight recorded with an infusion (plain decimals, unit in ``detail``).
 
 Rows are streamed from the database (``yield_per``), never loaded whole, so a cohort export of
 millions of rows runs in constant memory. Columns are in ``COLUMNS``; times are UTC.
@@ -14,6 +15,7 @@ from app.clinics.models import Clinic
 from app.clinics.settings import effective
 from app.extensions import db
 from app.flags.rules import Thresholds, is_safety_answer
+from app.infusions import doses
 from app.infusions.models import Infusion, TreatmentSeries
 from app.patients.models import Patient
 from app.phq9 import instrument
@@ -24,6 +26,7 @@ COLUMNS = ("kind", "patient_id", "series_id", "series_kind", "infusion_number", 
            "taken_at_utc", "hours_since_infusion", "item", "loinc", "value", "detail", "note")
 CHUNK = 2000
 SAFETY_DETAIL = "safety_answer"
+INFUSION_ITEMS = (("dose_mg_per_kg", "mg/kg"), ("dose_mg", "mg"), ("weight_kg", "kg"))
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -112,6 +115,28 @@ def _safety_detail(item_number: int, score: int, limits: Thresholds) -> str:
 def patient_rows(patient: Patient) -> Iterator[dict]:
     yield from _checkin_rows([CheckIn.patient_id == patient.id])
     yield from _phq9_rows([Phq9Response.patient_id == patient.id], _limits(patient.clinic_id))
+    yield from _infusion_rows([Infusion.patient_id == patient.id])
+
+
+def _infusion_rows(where, scope=None) -> Iterator[dict]:
+    """Each infusion's dose and the weight it was worked out from, timed at its start."""
+    query = (select(Infusion.id, Infusion.patient_id, Infusion.series_id, TreatmentSeries.kind,
+                    Infusion.number, Infusion.planned_start, Infusion.actual_start,
+                    *(getattr(Infusion, item) for item, _unit in INFUSION_ITEMS))
+             .join(TreatmentSeries, TreatmentSeries.id == Infusion.series_id))
+    if scope is not None:
+        query = query.join(scope, scope.c.id == Infusion.id)
+    query = query.where(*where).order_by(Infusion.patient_id, Infusion.planned_start,
+                                         Infusion.id)
+    for r in _stream(query):
+        for item, unit in INFUSION_ITEMS:
+            if getattr(r, item) is None:
+                continue
+            yield {"kind": "infusion", "patient_id": r.patient_id, "series_id": r.series_id,
+                   "series_kind": r.kind.value, "infusion_number": r.number, "record_id": r.id,
+                   "taken_at_utc": _utc(r.actual_start or r.planned_start),
+                   "hours_since_infusion": "", "item": item, "loinc": "",
+                   "value": doses.plain(getattr(r, item)), "detail": unit, "note": ""}
 
 
 def cohort_rows(filters: Filters) -> Iterator[dict]:
@@ -120,6 +145,7 @@ def cohort_rows(filters: Filters) -> Iterator[dict]:
     scope = scoped_infusions(filters)
     yield from _phq9_rows([Phq9Response.series_id.in_(select(scope.c.series_id))],
                           _limits(filters.clinic_id))
+    yield from _infusion_rows([], scope=scoped_infusions(filters))
 
 
 def _limits(clinic_id: int) -> Thresholds:

@@ -124,7 +124,9 @@ def apply(patient: Patient, findings: list[rules.Finding], *, now: datetime) -> 
     for finding in findings:
         key = dedupe_key(finding)
         flags = by_key.get(key, [])
-        known = {(e.kind, e.ref_id) for flag in flags for e in flag.evidence}
+        # A withdrawn flag's evidence moved away; should it come back, it counts as new.
+        known = {(e.kind, e.ref_id) for flag in flags if flag.status != FlagStatus.WITHDRAWN
+                 for e in flag.evidence}
         new = _evidence(finding) - known
         if flags and not new:
             continue  # nothing this key has not already seen

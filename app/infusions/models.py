@@ -42,6 +42,10 @@ class Infusion(db.Model):
     actual_end = db.Column(UTCDateTime, nullable=True, index=True)
     dose_mg_per_kg = db.Column(db.Numeric(5, 3), nullable=True)
     dose_mg = db.Column(db.Numeric(6, 1), nullable=True)
+    weight_kg = db.Column(db.Numeric(5, 1), nullable=True)
+    # A dose outside the usual range is kept only with who confirmed it, and when.
+    dose_confirmed_by_id = db.Column(db.ForeignKey("user_account.id"), nullable=True)
+    dose_confirmed_at = db.Column(UTCDateTime, nullable=True)
     route = db.Column(db.String(16), nullable=False, default="IV")
     notes = db.Column(db.Text, nullable=False, default="")
     recorded_by_id = db.Column(db.ForeignKey("user_account.id"), nullable=True)
@@ -49,6 +53,7 @@ class Infusion(db.Model):
     updated_at = db.Column(UTCDateTime, nullable=False, default=utc_now, onupdate=utc_now)
 
     series = db.relationship("TreatmentSeries", back_populates="infusions")
+    dose_confirmed_by = db.relationship("User", foreign_keys=[dose_confirmed_by_id])
 
 
     @property

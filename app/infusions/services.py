@@ -9,6 +9,7 @@ from app.checkins.attribution import anchor, refile
 from app.checkins.models import CheckIn
 from app.extensions import db
 from app.flags import rejudge
+from app.infusions import doses
 from app.infusions.models import Infusion, SeriesKind, TreatmentSeries
 from app.infusions.queries import current_series
 from app.patients.models import Patient
@@ -117,3 +118,30 @@ def clinic_infusion(clinic_id: int, infusion_id: int) -> Infusion | None:
         select(Infusion).join(Patient, Patient.id == Infusion.patient_id)
         .where(Infusion.id == infusion_id, Patient.clinic_id == clinic_id)
     )
+
+
+def settle_dose_confirmation(infusion: Infusion, *, confirmed: bool, by: User,
+                             now: datetime) -> bool:
+    """Keep who confirmed an unusual dose, and when; True when a confirmation is new.
+
+    The schema has already refused an unusual dose that is neither confirmed now nor the one
+    confirmed before; a dose back in the usual range needs (and keeps) no confirmation.
+    """
+    effective = doses.effective_mg_per_kg(infusion.dose_mg_per_kg, infusion.dose_mg,
+                                          infusion.weight_kg)
+    if not doses.outside_usual_range(effective):
+        infusion.dose_confirmed_by_id = infusion.dose_confirmed_at = None
+        db.session.flush()
+        return False
+    if not confirmed:
+        return False
+    infusion.dose_confirmed_by_id, infusion.dose_confirmed_at = by.id, now
+    db.session.flush()
+    return True
+
+
+def confirmed_dose(infusion: Infusion) -> tuple | None:
+    """(mg/kg, mg, weight) of the infusion's confirmed unusual dose, if it has one."""
+    if infusion.dose_confirmed_at is None:
+        return None
+    return infusion.dose_mg_per_kg, infusion.dose_mg, infusion.weight_kg

@@ -8,15 +8,32 @@ from app.auth.access import staff_required
 from app.clock import utcnow
 from app.extensions import db
 from app.forms import first_errors, load_form
-from app.infusions import schemas, services
+from app.infusions import doses, schemas, services
 from app.scoping import infusion_or_404, patient_or_404
 
 bp = Blueprint("infusions", __name__, url_prefix="/clinic", template_folder="templates")
 
 
-def _load(values: dict):
-    schema = schemas.Infusion(timezone=current_user.clinic.timezone)
+def _load(values: dict, infusion=None):
+    schema = schemas.Infusion(timezone=current_user.clinic.timezone,
+                              confirmed_dose=services.confirmed_dose(infusion) if infusion
+                              else None)
     return load_form(schema, schemas.form_values(values))
+
+
+def _confirm_dose(infusion, confirmed: bool, now) -> None:
+    """Who confirmed an unusual dose is kept on the infusion and in the audit log."""
+    if services.settle_dose_confirmation(infusion, confirmed=confirmed, by=current_user,
+                                         now=now):
+        audit("infusion.dose_confirm", now=now, actor=current_user,
+              patient_id=infusion.patient_id, target=f"infusion:{infusion.id}")
+
+
+def _render(patient, infusion, values, errors):
+    return render_template("infusions/form.html", patient=patient, infusion=infusion,
+                           values=values, errors=first_errors(errors), routes=schemas.ROUTES,
+                           usual=[doses.plain(v) for v in doses.USUAL_MG_PER_KG],
+                           ), 422 if errors else 200
 
 
 @bp.route("/patients/<int:patient_id>/infusions/new", methods=["GET", "POST"])
@@ -30,15 +47,15 @@ def new(patient_id: int):
         data, errors = _load(values)
         if data:
             now = utcnow()
+            confirmed = data.pop("confirm_dose")
             infusion = services.record(patient, data, by=current_user, now=now)
             audit("infusion.record", now=now, actor=current_user, patient_id=patient.id,
                   target=f"infusion:{infusion.id}")
+            _confirm_dose(infusion, confirmed, now)
             db.session.commit()
             flash(f"Infusion {infusion.number} recorded.")
             return redirect(url_for("patients.show", patient_id=patient.id), code=303)
-    return render_template("infusions/form.html", patient=patient, infusion=None,
-                           values=values, errors=first_errors(errors),
-                           routes=schemas.ROUTES), 422 if errors else 200
+    return _render(patient, None, values, errors)
 
 
 @bp.route("/infusions/<int:infusion_id>/edit", methods=["GET", "POST"])
@@ -50,12 +67,14 @@ def edit(infusion_id: int):
     values = None
     if request.method == "POST":
         values = dict(request.form)
-        data, errors = _load(values)
+        data, errors = _load(values, infusion)
         if data:
             now = utcnow()
+            confirmed = data.pop("confirm_dose")
             services.edit(infusion, data, by=current_user, now=now)
             audit("infusion.edit", now=now, actor=current_user, patient_id=patient.id,
                   target=f"infusion:{infusion.id}", fields=sorted(data))
+            _confirm_dose(infusion, confirmed, now)
             db.session.commit()
             flash("Infusion updated.")
             return redirect(url_for("patients.show", patient_id=patient.id), code=303)
@@ -63,9 +82,7 @@ def edit(infusion_id: int):
         audit("infusion.view", now=utcnow(), actor=current_user, patient_id=patient.id,
               target=f"infusion:{infusion.id}")
         db.session.commit()
-    return render_template("infusions/form.html", patient=patient, infusion=infusion,
-                           values=values, errors=first_errors(errors),
-                           routes=schemas.ROUTES), 422 if errors else 200
+    return _render(patient, infusion, values, errors)
 
 
 @bp.post("/infusions/<int:infusion_id>/delete")

@@ -125,7 +125,7 @@ def _play(story: Story, patient, clinician, now: datetime, rng: random.Random) -
             "planned_start": start.replace(second=0, microsecond=0),
             "actual_start": start, "actual_end": end,
             "dose_mg_per_kg": Decimal("0.5"), "dose_mg": weight_kg * Decimal("0.5"),
-            "route": "IV", "notes": "",
+            "weight_kg": weight_kg, "route": "IV", "notes": "",
         }, by=clinician, now=end)
         mood = story.mood_start + story.mood_step * (number - 1)
         for hours in CHECKIN_HOURS:
@@ -136,7 +136,7 @@ def _play(story: Story, patient, clinician, now: datetime, rng: random.Random) -
                      _symptoms(hours, story.lasting.get(number), rng),
                      home_safely=True if hours == CHECKIN_HOURS[0] else None)
     if story.done < 6 and not story.maintenance:
-        _plan_next(patient, clinician, ends[-1] if ends else now, now)
+        _plan_next(patient, clinician, ends[-1] if ends else now, now, weight_kg)
 
 
 def _symptoms(hours: int, lasting: str | None, rng: random.Random) -> list[dict]:
@@ -179,12 +179,13 @@ def _weekly_phq9(story: Story, patient, enrolled: datetime, now: datetime) -> No
                               "answers": answers}, now=taken)
 
 
-def _plan_next(patient, clinician, after: datetime, now: datetime) -> None:
+def _plan_next(patient, clinician, after: datetime, now: datetime, weight_kg: Decimal) -> None:
     """The next induction infusion, planned for 10:00 clinic time two or three days on."""
     zone = ZoneInfo(CLINIC_ZONE)
     day = max(after, now).astimezone(zone).date() + timedelta(days=2)
     planned = datetime.combine(day, time(10, 0), tzinfo=zone)
     infusions.record(patient, {"planned_start": planned, "actual_start": None,
                                "actual_end": None, "dose_mg_per_kg": Decimal("0.5"),
-                               "dose_mg": None, "route": "IV", "notes": ""},
+                               "dose_mg": None, "weight_kg": weight_kg, "route": "IV",
+                               "notes": ""},
                      by=clinician, now=now)

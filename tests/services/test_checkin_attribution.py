@@ -120,3 +120,17 @@ def test_a_flag_keeps_the_evidence_that_stayed(patient, clinician):
     assert (flag.infusion.number, flag.status) == (1, FlagStatus.OPEN)
     assert [e.ref_id for e in flag.evidence] != [moving.id] and len(flag.evidence) == 1
     assert ("severe_symptom", "headache", 2, "open") in _open_flags()
+
+
+def test_a_checkin_moved_back_raises_its_flag_again(patient, clinician):
+    factories.infusion(patient, end=END, by=clinician)
+    factories.checkin(patient, taken_at=END + 50 * H, symptoms={"headache": 1})
+    evaluate_flags(END + 51 * H)
+    second = _record_second(patient, clinician, END + 48 * H, now=END + 52 * H)
+    assert _open_flags() == set()
+
+    infusions.edit(second, {"actual_start": END + 60 * H, "actual_end": END + 61 * H},
+                   by=clinician, now=END + 53 * H)
+    db.session.commit()
+
+    assert ("persistent_symptom", "headache", 1, "open") in _open_flags()

@@ -246,13 +246,18 @@ def test_planned_start_is_required():
     assert "planned_start" in caught.value.messages
 
 
+UNUSUAL_OK = {"weight_kg": "70", "confirm_dose": "yes"}  # hard limits, so confirmed and weighed
+
+
 @pytest.mark.parametrize(("values", "field", "expected"), [
     pytest.param({"actual_start": "2026-03-10T09:00", "actual_end": "2026-03-10T15:00"},
                  "actual_end", datetime(2026, 3, 10, 19, 0, tzinfo=UTC), id="exactly-6-hours"),
-    pytest.param({"dose_mg_per_kg": "0.01"}, "dose_mg_per_kg", Decimal("0.01"), id="kg-min"),
-    pytest.param({"dose_mg_per_kg": "3"}, "dose_mg_per_kg", Decimal("3"), id="kg-max"),
-    pytest.param({"dose_mg": "0.1"}, "dose_mg", Decimal("0.1"), id="mg-min"),
-    pytest.param({"dose_mg": "500"}, "dose_mg", Decimal("500"), id="mg-max"),
+    pytest.param({"dose_mg_per_kg": "0.01", **UNUSUAL_OK}, "dose_mg_per_kg", Decimal("0.01"),
+                 id="kg-min"),
+    pytest.param({"dose_mg_per_kg": "3", **UNUSUAL_OK}, "dose_mg_per_kg", Decimal("3"),
+                 id="kg-max"),
+    pytest.param({"dose_mg": "0.1", **UNUSUAL_OK}, "dose_mg", Decimal("0.1"), id="mg-min"),
+    pytest.param({"dose_mg": "500", **UNUSUAL_OK}, "dose_mg", Decimal("500"), id="mg-max"),
     pytest.param({"route": "intranasal"}, "route", "intranasal", id="route"),
 ])
 def test_infusion_boundaries_are_accepted(values, field, expected):

@@ -37,7 +37,7 @@ def _infusions() -> list[Infusion]:
 def _form(**overrides) -> dict:
     data = {"planned_start": "2026-03-10T09:00", "actual_start": "2026-03-10T09:05",
             "actual_end": "2026-03-10T09:50", "dose_mg_per_kg": "0.5", "dose_mg": "",
-            "route": "IV", "notes": ""}
+            "weight_kg": "70", "route": "IV", "notes": ""}
     data.update(overrides)
     return data
 
@@ -80,8 +80,8 @@ def test_recording_stores_clinic_local_times_in_utc(user_client, patient, typed,
 
 
 def test_recording_stores_every_field(user_client, patient, clinician):
-    response = user_client.form(_new_url(patient), _form(dose_mg="35.5", route="IM",
-                                                     notes="tolerated well"))
+    response = user_client.form(_new_url(patient), _form(dose_mg="35.5", weight_kg="71",
+                                                         route="IM", notes="tolerated well"))
 
     assert response.status_code == 303
     [infusion] = _infusions()
@@ -92,6 +92,7 @@ def test_recording_stores_every_field(user_client, patient, clinician):
     assert infusion.duration_minutes == 45
     assert infusion.dose_mg_per_kg == Decimal("0.5")
     assert infusion.dose_mg == Decimal("35.5")
+    assert infusion.weight_kg == Decimal("71")
     assert infusion.route == "IM"
     assert infusion.notes == "tolerated well"
     assert infusion.recorded_by_id == clinician.id

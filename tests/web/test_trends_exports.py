@@ -173,8 +173,11 @@ def test_fhir_bundle_validates(data, signed_in):
     assert kinds.count("Patient") == 1
     assert kinds.count("QuestionnaireResponse") == 5 + 2
     urls = {e.fullUrl for e in bundle.entry}
-    observations = [e["resource"] for e in body["entry"]
-                    if e["resource"]["resourceType"] == "Observation"]
+    everything = [e["resource"] for e in body["entry"]
+                  if e["resource"]["resourceType"] == "Observation"]
+    observations = [o for o in everything if "derivedFrom" in o]  # of the answers
+    weights = [o for o in everything if "derivedFrom" not in o]  # taken with the infusions
+    assert {o["code"]["coding"][0]["code"] for o in weights} == {"29463-7"}
     assert all(ref["reference"] in urls for o in observations for ref in o["derivedFrom"])
     totals = [o for o in observations if o["code"]["coding"][0]["code"] == "44261-6"]
     assert sorted(o["valueInteger"] for o in totals) == [10, 20]
