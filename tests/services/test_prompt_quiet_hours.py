@@ -5,10 +5,12 @@ prompt that could not reach the patient before its window closed is "not sent", 
 Messages to staff ignore a patient's quiet hours. Each run uses the real send job and a real
 push service on 127.0.0.1."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from app.auth.models import User
 from app.clinics.services import update_settings
 from app.extensions import db
 from app.flags.models import Flag
@@ -178,7 +180,7 @@ def test_a_reminder_never_goes_in_quiet_hours(app, clock, push_service):
 
 
 def test_a_prompt_whose_window_closed_while_the_jobs_were_down_is_not_sent(
-        app, clock, push_service):
+        app, clock, push_service, signed_in):
     patient, infusion, device = _patient_with_a_phone(clock, push_service, end=DAYTIME_END)
     back = DAYTIME_END + timedelta(hours=26)  # down through the 2 h and 6 h windows
 
@@ -193,6 +195,16 @@ def test_a_prompt_whose_window_closed_while_the_jobs_were_down_is_not_sent(
     assert f"prompt-{_prompt(infusion, '24h').id}" in tags  # still open: that one goes
     assert evaluate_patient(patient, now=back) == []
     assert db.session.scalars(select(Flag).where(Flag.rule == "missed_checkins")).all() == []
+    db.session.commit()
+
+    # The patient page's adherence table shows them as not sent, not as missed.
+    clinician = db.session.get(User, patient.created_by_id)
+    html = signed_in(clinician).get(f"/clinic/patients/{patient.id}").get_data(as_text=True)
+    table = html.split('id="chart-adherence-table"')[1].split("</table>")[0]
+    headers = re.findall(r'<th scope="col">([^<]*)</th>', table)
+    cells = re.findall(r"<td>([^<]*)</td>", table)
+    row = dict(zip(headers[1:], cells, strict=True))
+    assert (row["Missed"], row["Not sent"], row["Answered of closed"]) == ("0", "2", "—")
 
 
 def test_the_same_prompts_sent_and_unanswered_are_missed_and_flagged(app, clock, push_service):
