@@ -240,3 +240,17 @@ def test_an_escalation_to_staff_goes_inside_the_patients_quiet_hours(app, clock,
     [pushed] = push_service.deliveries_to(staff_phone)
     assert pushed.payload["url"] == "/clinic/"
     assert len(push_service.deliveries_to(patient_phone)) == received_before
+
+
+def test_a_checkin_taken_in_the_window_of_a_prompt_not_sent_answers_it(app, clock, push_service):
+    """The app lists due check-ins without any push: one taken offline inside the window and
+    synced after the prompt lapsed as not sent still answers it."""
+    patient, infusion, device = _patient_with_a_phone(clock, push_service, end=DAYTIME_END)
+    back = DAYTIME_END + timedelta(hours=7)
+    mark_missed.run(back)
+    db.session.commit()
+    assert _prompt(infusion, "2h").status == PromptStatus.NOT_SENT
+
+    factories.checkin(patient, taken_at=DAYTIME_END + timedelta(hours=3), now=back)
+
+    assert _prompt(infusion, "2h").status == PromptStatus.ANSWERED
