@@ -1,4 +1,5 @@
-"""Prompts whose answer window has closed become missed (their unsent reminders are cancelled)."""
+"""Prompts whose answer window has closed become missed, or not sent if they never reached the
+patient (their unsent pushes are cancelled)."""
 
 from datetime import datetime
 
@@ -6,4 +7,4 @@ from app.prompts.services import mark_missed
 
 
 def run(now: datetime) -> dict:
-    return {"missed": mark_missed(now)}
+    return mark_missed(now)

@@ -83,3 +83,19 @@ def sign_in(app, user):
     with client.session_transaction() as session:
         session[SESSION_TOKEN_KEY] = token
     return client
+
+
+def send_due(now: datetime) -> dict[str, int]:
+    """The send job's claim and delivery as of ``now``, for patients with no push device (the
+    app's list of due check-ins is their channel, so no push service is needed): the outbox's
+    own code, quiet hours and reminder timing included."""
+    from app.prompts import outbox
+
+    outcomes: dict[str, int] = {}
+    for notification_id in outbox.claim_due(now, claim_timeout=timedelta(minutes=10),
+                                            max_attempts=6):
+        outcome = outbox.deliver(notification_id, claimed_at=now, now=now, sender=None,
+                                 max_attempts=6)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    db.session.commit()
+    return outcomes

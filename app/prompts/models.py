@@ -12,7 +12,8 @@ def _enum(cls):
 class PromptStatus(enum.StrEnum):
     PENDING = "pending"      # not answered yet (answerable from due_at until window_ends_at)
     ANSWERED = "answered"
-    MISSED = "missed"
+    MISSED = "missed"        # reached the patient (see outbox.reached), window closed unanswered
+    NOT_SENT = "not_sent"    # window closed before the prompt could reach the patient
     CANCELLED = "cancelled"
 
 

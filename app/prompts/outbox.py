@@ -4,6 +4,13 @@ A claim is a single conditional UPDATE (on PostgreSQL over rows locked with
 ``FOR UPDATE SKIP LOCKED``), committed before anything is sent, so two jobs processes can
 never claim the same row. A claim that never finished (the process died) is taken again
 once it is older than the claim timeout.
+
+Quiet hours are checked here, when a message is about to go, not only when it was scheduled:
+a prompt or reminder that a run finds due inside the patient's quiet hours (after an outage,
+a restart, a retry or a late infusion record) is put back until they end, and that is not a
+delivery attempt. A reminder goes only after its prompt reached the patient, and never
+earlier than the reminder delay after that. Messages to staff (escalations) ignore a
+patient's quiet hours.
 """
 
 from datetime import datetime, timedelta
@@ -12,6 +19,8 @@ from sqlalchemy import and_, or_, select, update
 
 from app.extensions import db
 from app.flags.models import Flag, FlagStatus
+from app.prompts import schedule
+from app.prompts import services as prompts
 from app.prompts.models import (
     DeliveryAttempt,
     Notification,
@@ -20,7 +29,6 @@ from app.prompts.models import (
     PromptStatus,
     PushSubscription,
 )
-from app.prompts.services import is_questionnaire
 from app.prompts.webpush import PushResult
 
 BACKOFF_MINUTES = (1, 2, 5, 15, 30)
@@ -73,7 +81,7 @@ def payload(notification: Notification) -> dict:
     if notification.kind == NotificationKind.ESCALATION:
         return {"title": "Aftercare", "body": MESSAGES[notification.kind], "url": "/clinic/",
                 "tag": f"flag-{notification.flag_id}"}
-    if notification.prompt and is_questionnaire(notification.prompt.slot):
+    if notification.prompt and prompts.is_questionnaire(notification.prompt.slot):
         body, url = QUESTIONNAIRE_MESSAGE, "/phq9"
     else:
         body, url = MESSAGES[notification.kind], "/checkin"
@@ -91,6 +99,36 @@ def _still_wanted(notification: Notification, now: datetime) -> bool:
     return True
 
 
+def not_before(notification: Notification, now: datetime) -> datetime | None:
+    """The earliest moment from ``now`` this message may go; None if it must not go at all.
+
+    A message to a patient waits out the patient's quiet hours; a reminder also waits for
+    ``reminder_delay_hours`` after its prompt reached the patient, and does not go if the prompt
+    never did. A message to staff may go at once.
+    """
+    prompt = notification.prompt
+    if prompt is None:
+        return now
+    earliest = now
+    if notification.kind == NotificationKind.REMINDER:
+        reached_at = db.session.scalar(select(Notification.sent_at).where(
+            Notification.prompt_id == prompt.id, prompts.reached_the_patient()))
+        if reached_at is None:
+            return None  # made again (schedule_reminder) if the prompt is sent later
+        earliest = max(now, prompts.reminder_due(prompt, reached_at) or prompt.window_ends_at)
+    zone, quiet, _ = prompts.patient_quiet_hours(prompt)
+    return schedule.outside_quiet_hours(earliest, zone, quiet)
+
+
+def _defer(notification: Notification, until: datetime) -> str:
+    """Put a claimed message back until ``until``: a wait, not a delivery attempt."""
+    notification.status = NotificationStatus.DUE
+    notification.due_at = until
+    notification.claimed_at = None
+    notification.attempts -= 1
+    return "deferred"
+
+
 def topic(notification: Notification) -> str:
     """Same message, same topic: a copy resent after a crash replaces the first, not adds to it."""
     return f"n{notification.id}"
@@ -106,6 +144,13 @@ def deliver(notification_id: int, *, claimed_at: datetime, now: datetime, sender
     if not _still_wanted(notification, now):
         notification.status = NotificationStatus.CANCELLED
         return "cancelled"
+    allowed_at = not_before(notification, now)
+    if allowed_at is None or (notification.prompt is not None
+                              and allowed_at >= notification.prompt.window_ends_at):
+        notification.status = NotificationStatus.CANCELLED  # never pushed late
+        return "cancelled"
+    if allowed_at > now:
+        return _defer(notification, allowed_at)
     devices = list(db.session.scalars(
         select(PushSubscription).where(PushSubscription.user_id == notification.user_id)))
     if not devices:
@@ -142,6 +187,8 @@ def _finish(notification: Notification, now: datetime, status: NotificationStatu
     notification.status = status
     if status == NotificationStatus.SENT:
         notification.sent_at = now
+        if notification.kind == NotificationKind.PROMPT and notification.prompt is not None:
+            prompts.schedule_reminder(notification.prompt, now)
     return status.value
 
 

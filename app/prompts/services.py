@@ -1,4 +1,5 @@
-"""Prompt rows: scheduled from each infusion, answered by check-ins, missed when they lapse.
+"""Prompt rows: scheduled from each infusion, answered by check-ins, missed when they lapse
+(or not sent, when they lapse before reaching the patient).
 
 ``schedule_for_infusion`` is idempotent: it makes the infusion's prompts match its current
 times, so recording, editing and re-running it all converge on the same rows.
@@ -7,7 +8,7 @@ times, so recording, editing and re-running it all converge on the same rows.
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 
 from app.clinics.settings import effective
 from app.extensions import db
@@ -93,18 +94,14 @@ def schedule_for_infusion(infusion: Infusion, *, now: datetime) -> None:
 
 
 def _sync_notifications(prompt: Prompt, patient: Patient, settings: dict) -> None:
-    """The prompt's push and its one reminder, due at the prompt's current times.
+    """The prompt's push, due at the prompt's current time.
 
-    Rows are moved in place (never deleted) so their delivery history stays. The reminder,
-    like the prompt, waits out the patient's quiet hours.
+    Rows are moved in place (never deleted) so their delivery history stays. Its reminder is
+    not made here: it is timed from the moment the prompt actually reached the patient
+    (``schedule_reminder``, called when the push is sent), so it can never go out with it.
     """
-    zone, quiet = ZoneInfo(patient.timezone), quiet_hours(settings)
-    reminder_delay = timedelta(hours=settings["reminder_delay_hours"])
     user_id = patient.user_id
     wanted = {NotificationKind.PROMPT: prompt.due_at}
-    reminder_at = schedule.outside_quiet_hours(prompt.due_at + reminder_delay, zone, quiet)
-    if reminder_at < prompt.window_ends_at:
-        wanted[NotificationKind.REMINDER] = reminder_at
     existing = {n.kind: n for n in db.session.scalars(
         select(Notification).where(Notification.prompt_id == prompt.id))}
     for kind, due in wanted.items():
@@ -117,6 +114,40 @@ def _sync_notifications(prompt: Prompt, patient: Patient, settings: dict) -> Non
     for kind, notification in existing.items():
         if kind not in wanted and notification.status == NotificationStatus.DUE:
             notification.status = NotificationStatus.CANCELLED
+
+
+def patient_quiet_hours(prompt: Prompt) -> tuple[ZoneInfo, schedule.QuietHours, dict]:
+    """The zone, quiet hours and settings that time every message to this prompt's patient."""
+    patient = db.session.get(Patient, prompt.patient_id)
+    settings = effective(patient.clinic)
+    return ZoneInfo(patient.timezone), quiet_hours(settings), settings
+
+
+def reminder_due(prompt: Prompt, reached_at: datetime) -> datetime | None:
+    """When the prompt's one reminder may go: ``reminder_delay_hours`` after the prompt
+    reached the patient, out of quiet hours; None when that is not before its window closes."""
+    zone, quiet, settings = patient_quiet_hours(prompt)
+    due = schedule.outside_quiet_hours(
+        reached_at + timedelta(hours=settings["reminder_delay_hours"]), zone, quiet)
+    return due if due < prompt.window_ends_at else None
+
+
+def schedule_reminder(prompt: Prompt, reached_at: datetime) -> None:
+    """The prompt reached the patient at ``reached_at``: queue its reminder (at most one)."""
+    due = reminder_due(prompt, reached_at)
+    if due is None or prompt.status != PromptStatus.PENDING:
+        return
+    reminder = db.session.scalar(select(Notification).where(
+        Notification.prompt_id == prompt.id, Notification.kind == NotificationKind.REMINDER))
+    if reminder is None:
+        db.session.add(Notification(user_id=prompt_user_id(prompt), prompt_id=prompt.id,
+                                    kind=NotificationKind.REMINDER, due_at=due))
+    elif reminder.status in (NotificationStatus.DUE, NotificationStatus.CANCELLED):
+        reminder.due_at, reminder.status = due, NotificationStatus.DUE
+
+
+def prompt_user_id(prompt: Prompt) -> int:
+    return db.session.get(Patient, prompt.patient_id).user_id
 
 
 def _not_yet_sent(prompt: Prompt) -> bool:
@@ -162,13 +193,15 @@ def answer(patient_id: int, taken_at: datetime, *, checkin_id: int | None = None
     """Mark the prompts a check-in (or a PHQ-9) answers: every one whose window holds
     ``taken_at``. Check-ins answer check-in prompts; PHQ-9s answer PHQ-9 prompts.
 
-    A prompt already marked missed counts as answered when a check-in taken inside its
-    window arrives late (it was saved offline on the phone and sent when back online).
+    A prompt already marked missed (or not sent) counts as answered when a check-in taken
+    inside its window arrives late (it was saved offline on the phone and sent when back
+    online).
     """
     kind = Prompt.slot.startswith(PHQ9_SLOT_PREFIX)
     prompts = list(db.session.scalars(
         select(Prompt).where(Prompt.patient_id == patient_id,
-                             Prompt.status.in_([PromptStatus.PENDING, PromptStatus.MISSED]),
+                             Prompt.status.in_([PromptStatus.PENDING, PromptStatus.MISSED,
+                                                PromptStatus.NOT_SENT]),
                              kind if questionnaire else ~kind,
                              Prompt.due_at <= taken_at, Prompt.window_ends_at > taken_at)))
     for prompt in prompts:
@@ -178,20 +211,38 @@ def answer(patient_id: int, taken_at: datetime, *, checkin_id: int | None = None
     return prompts
 
 
-def mark_missed(now: datetime) -> int:
-    """Pending prompts whose window has closed become missed; returns how many."""
+def mark_missed(now: datetime) -> dict[str, int]:
+    """Pending prompts whose window has closed: missed if the prompt reached the patient,
+    else not sent (jobs down, quiet hours, a late infusion record: nothing the patient could
+    miss, so it never counts towards missed_checkins). Their unsent pushes are cancelled.
+    """
     lapsed = list(db.session.scalars(
         select(Prompt.id).where(Prompt.status == PromptStatus.PENDING,
                                 Prompt.window_ends_at <= now)))
     if not lapsed:
-        return 0
-    db.session.execute(update(Prompt).where(Prompt.id.in_(lapsed))
-                       .values(status=PromptStatus.MISSED, updated_at=now))
+        return {"missed": 0, "not_sent": 0}
+    reached = set(db.session.scalars(
+        select(Notification.prompt_id).where(Notification.prompt_id.in_(lapsed),
+                                             reached_the_patient())))
+    not_sent = [prompt_id for prompt_id in lapsed if prompt_id not in reached]
+    for ids, status in ((reached, PromptStatus.MISSED), (not_sent, PromptStatus.NOT_SENT)):
+        if ids:
+            db.session.execute(update(Prompt).where(Prompt.id.in_(ids))
+                               .values(status=status, updated_at=now))
     db.session.execute(
         update(Notification)
         .where(Notification.prompt_id.in_(lapsed), Notification.status == NotificationStatus.DUE)
         .values(status=NotificationStatus.CANCELLED))
-    return len(lapsed)
+    return {"missed": len(reached), "not_sent": len(not_sent)}
+
+
+def reached_the_patient():
+    """A prompt reached its patient when its push was sent: delivered to at least one device,
+    or, for a patient with no push device, released to the app's list of due check-ins at a
+    moment a push would have been allowed (the outbox records it as sent, "no-device").
+    A push every device refused (failed) did not reach the patient."""
+    return and_(Notification.kind == NotificationKind.PROMPT,
+                Notification.status == NotificationStatus.SENT)
 
 
 def open_prompts(patient_id: int, now: datetime) -> list[Prompt]:

@@ -152,7 +152,8 @@ def phq9_chart(patient_id: int, zone: ZoneInfo) -> dict:
 
 
 def adherence_chart(patient_id: int) -> dict:
-    """Check-in prompts per infusion: answered, missed and still open (one GROUP BY)."""
+    """Check-in prompts per infusion: answered, missed, still open, and not sent (their window
+    closed before they could reach the patient; shown apart, never as missed). One GROUP BY."""
     status = Prompt.status
 
     def count(value):
@@ -161,7 +162,8 @@ def adherence_chart(patient_id: int) -> dict:
     counts = {r.infusion_id: r for r in db.session.execute(
         select(Prompt.infusion_id, count(PromptStatus.ANSWERED).label("answered"),
                count(PromptStatus.MISSED).label("missed"),
-               count(PromptStatus.PENDING).label("pending"))
+               count(PromptStatus.PENDING).label("pending"),
+               count(PromptStatus.NOT_SENT).label("not_sent"))
         .where(Prompt.patient_id == patient_id, Prompt.infusion_id.is_not(None))
         .group_by(Prompt.infusion_id))}
     infusions = [i for i in _infusions(patient_id) if i.id in counts]
@@ -173,7 +175,7 @@ def adherence_chart(patient_id: int) -> dict:
         closed = answered + missed
         rate = f"{round(100 * answered / closed)}%" if closed else "—"
         return [infusion_label(i.kind.value, i.number), answered + missed + pending, answered,
-                missed, pending, rate]
+                missed, pending, int(c.not_sent), rate]
 
     return {
         "title": "Check-ins answered per infusion", "type": "bar", "stacked": True,
@@ -182,10 +184,12 @@ def adherence_chart(patient_id: int) -> dict:
         "datasets": [{"label": label, "data": [int(getattr(counts[i.id], key))
                                                for i in infusions]}
                      for label, key in (("Answered", "answered"), ("Missed", "missed"),
-                                        ("Not yet due or open", "pending"))],
+                                        ("Not yet due or open", "pending"),
+                                        ("Not sent", "not_sent"))],
         "table": {
             "caption": "Check-in adherence per infusion",
-            "columns": ["Infusion", "Prompted", "Answered", "Missed", "Open", "Answered of closed"],
+            "columns": ["Infusion", "Prompted", "Answered", "Missed", "Open", "Not sent",
+                        "Answered of closed"],
             "rows": [row(i) for i in infusions],
         },
     }

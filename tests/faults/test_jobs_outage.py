@@ -57,8 +57,8 @@ def test_jobs_survive_an_outage_and_then_send_every_due_prompt_once(app, clock, 
     db.session.remove()
 
     # The database goes down just before the 2 h prompts fall due and stays down through
-    # scheduler ticks for over two hours (the reminders fall due meanwhile), but comes back
-    # before the prompts' windows close at 6 h: what is due then is still worth sending.
+    # scheduler ticks for over two hours, but comes back before the prompts' windows close at
+    # 6 h: what is due then is still worth sending.
     ticks = [END + timedelta(hours=1, minutes=59) + timedelta(minutes=35 * n) for n in range(5)]
     with caplog.at_level(logging.ERROR, logger="aftercare.jobs"), \
             database_outage(app.config["SQLALCHEMY_DATABASE_URI"]):
@@ -72,16 +72,23 @@ def test_jobs_survive_an_outage_and_then_send_every_due_prompt_once(app, clock, 
 
     back = ticks[-1] + timedelta(minutes=1)
     waiting = _due_unsent(back)
-    assert len(waiting) == 6  # each patient's 2 h prompt and its reminder
+    assert len(waiting) == 3  # each patient's 2 h prompt (a reminder follows a sent prompt)
     summary = scheduled["send_prompts"](back)
-    assert summary == {"claimed": 6, "sent": 6}
+    assert summary == {"claimed": 3, "sent": 3}  # the prompts, and not their reminders with them
     assert scheduled["send_prompts"](back + timedelta(minutes=1)) == {"claimed": 0}
+    for device in devices:
+        assert [d.payload["body"] for d in push_service.deliveries_to(device)] == [
+            "Time for your check-in"]
+    # A reminder would come 2 h after its prompt reached the phone (END + 6 h 20 min), when
+    # the 2 h prompt's window has closed: there is none; the 6 h prompts come at their time.
+    assert scheduled["send_prompts"](END + timedelta(hours=5, minutes=59)) == {"claimed": 0}
+    assert scheduled["send_prompts"](END + timedelta(hours=6)) == {"claimed": 3, "sent": 3}
 
     for device in devices:
         tags = [d.payload["tag"] for d in push_service.deliveries_to(device)]
-        bodies = sorted(d.payload["body"] for d in push_service.deliveries_to(device))
-        assert len(tags) == 2 and len(set(tags)) == 1  # the prompt and its reminder
-        assert bodies == ["Reminder: your check-in is still open", "Time for your check-in"]
+        bodies = [d.payload["body"] for d in push_service.deliveries_to(device)]
+        assert len(set(tags)) == 2  # the 2 h prompt, then the 6 h one
+        assert bodies == ["Time for your check-in", "Time for your check-in"]
     db.session.remove()
     statuses = dict(db.session.execute(
         select(Notification.id, Notification.status).where(Notification.id.in_(waiting))).all())

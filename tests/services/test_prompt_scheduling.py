@@ -39,7 +39,7 @@ def patient(app, clock):
     return factories.patient(factories.clinic(), clock())
 
 
-def test_recording_the_end_creates_the_ladder_with_a_reminder_each(patient, clock):
+def test_recording_the_end_creates_the_ladder_and_the_reminder_follows_the_push(patient, clock):
     infusion = factories.infusion(patient, end=END)
 
     rows = _prompts(infusion.id)
@@ -53,7 +53,11 @@ def test_recording_the_end_creates_the_ladder_with_a_reminder_each(patient, cloc
     assert rows["72h"].window_ends_at == rows["72h"].due_at + timedelta(hours=24)
     two = _notifications(rows["2h"])
     assert two[NotificationKind.PROMPT].due_at == rows["2h"].due_at
-    assert two[NotificationKind.REMINDER].due_at == rows["2h"].due_at + timedelta(hours=2)
+    assert NotificationKind.REMINDER not in two  # timed from when the prompt reaches the patient
+    reached = rows["2h"].due_at + timedelta(minutes=7)
+    assert factories.send_due(reached) == {"sent": 1}
+    assert _notifications(rows["2h"])[NotificationKind.REMINDER].due_at == \
+        reached + timedelta(hours=2)
 
 
 def test_a_slot_in_quiet_hours_moves_to_their_end(app, clock):
@@ -123,7 +127,7 @@ def test_scheduling_twice_changes_nothing(patient, clock):
     assert {(p.slot, p.due_at, p.window_ends_at) for p in _prompts(infusion.id).values()} == \
         before
     assert len(db.session.scalars(select(Notification).join(Notification.prompt).where(
-        Prompt.infusion_id == infusion.id)).all()) == 10
+        Prompt.infusion_id == infusion.id)).all()) == 5  # a push each, no reminder yet
 
 
 def test_readiness_prompt_the_evening_before_a_planned_infusion(patient, clock):
@@ -148,6 +152,7 @@ def test_the_next_infusion_ends_the_earlier_ladder(patient, clock):
 
 def test_a_checkin_inside_the_window_answers_the_prompt(patient, clock):
     infusion = factories.infusion(patient, end=END)
+    factories.send_due(END + timedelta(hours=2))
     checkin = factories.checkin(patient, taken_at=END + timedelta(hours=2, minutes=30))
 
     rows = _prompts(infusion.id)
@@ -167,9 +172,11 @@ def test_a_checkin_before_the_prompt_is_due_answers_nothing(patient, clock):
 
 def test_prompts_whose_window_closed_are_missed(patient, clock):
     infusion = factories.infusion(patient, end=END)
+    factories.send_due(END + timedelta(hours=2))  # the 2 h prompt reached the patient
 
-    assert prompts.mark_missed(END + timedelta(hours=6)) == 1  # only the 2 h prompt
-    assert prompts.mark_missed(END + timedelta(hours=6)) == 0
+    # only the 2 h prompt
+    assert prompts.mark_missed(END + timedelta(hours=6)) == {"missed": 1, "not_sent": 0}
+    assert prompts.mark_missed(END + timedelta(hours=6)) == {"missed": 0, "not_sent": 0}
     db.session.commit()
 
     rows = _prompts(infusion.id)
@@ -177,6 +184,21 @@ def test_prompts_whose_window_closed_are_missed(patient, clock):
     assert _notifications(rows["2h"])[NotificationKind.REMINDER].status == \
         NotificationStatus.CANCELLED
     assert rows["6h"].status == PromptStatus.PENDING
+
+
+def test_a_prompt_that_never_reached_the_patient_is_not_sent_not_missed(patient, clock):
+    infusion = factories.infusion(patient, end=END)  # and no send job ran in the 2 h window
+
+    assert prompts.mark_missed(END + timedelta(hours=6)) == {"missed": 0, "not_sent": 1}
+    db.session.commit()
+
+    rows = _prompts(infusion.id)
+    assert rows["2h"].status == PromptStatus.NOT_SENT
+    assert _notifications(rows["2h"]) == {NotificationKind.PROMPT: _notifications(rows["2h"])[
+        NotificationKind.PROMPT]}  # no reminder was ever made
+    assert _notifications(rows["2h"])[NotificationKind.PROMPT].status == \
+        NotificationStatus.CANCELLED
+    assert factories.send_due(END + timedelta(hours=6)) == {"sent": 1}  # the 6 h one only
 
 
 def test_open_prompts_are_those_answerable_now(patient, clock):
@@ -194,8 +216,9 @@ def test_a_reminder_never_falls_in_quiet_hours(app, clock):
     infusion = factories.infusion(patient, end=datetime(2026, 3, 4, 1, 30, tzinfo=UTC))
 
     last = _prompts(infusion.id)["72h"]
-    reminder = _notifications(last)[NotificationKind.REMINDER]
     assert last.due_at == datetime(2026, 3, 7, 1, 30, tzinfo=UTC)
+    factories.send_due(last.due_at)
+    reminder = _notifications(last)[NotificationKind.REMINDER]
     assert reminder.due_at == datetime(2026, 3, 7, 13, 0, tzinfo=UTC)  # 08:00 the next morning
 
 
@@ -205,5 +228,8 @@ def test_no_reminder_when_it_would_come_with_the_next_prompt(app, clock):
     # Ends 17:40: 2 h prompt 19:40, window until the 6 h prompt (23:40 -> 08:00). Its
     # reminder (21:40, quiet -> 08:00) would arrive with that prompt: there is none.
     infusion = factories.infusion(patient, end=datetime(2026, 3, 3, 22, 40, tzinfo=UTC))
+    factories.send_due(datetime(2026, 3, 4, 0, 40, tzinfo=UTC))
 
+    assert _notifications(_prompts(infusion.id)["2h"])[NotificationKind.PROMPT].status == \
+        NotificationStatus.SENT
     assert NotificationKind.REMINDER not in _notifications(_prompts(infusion.id)["2h"])

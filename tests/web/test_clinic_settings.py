@@ -180,6 +180,7 @@ def test_new_settings_shape_prompts_for_infusions_recorded_afterwards(clock, use
     three = prompts["3h"]
     assert three.due_at == end + timedelta(hours=3)
     assert three.window_ends_at == three.due_at + timedelta(hours=4)  # answer window, not 12 h
+    factories.send_due(three.due_at)  # the reminder is timed from when the prompt was sent
     reminder = db.session.scalars(select(Notification).where(
         Notification.prompt_id == three.id, Notification.kind == NotificationKind.REMINDER)).one()
     assert reminder.due_at == three.due_at + timedelta(hours=1)

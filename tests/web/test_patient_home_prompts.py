@@ -104,8 +104,7 @@ def test_answering_inside_the_window_removes_it_from_the_home_page(phone, clock)
     assert prompt.answered_checkin_id == response.get_json()["id"]
     assert {n.kind: n.status for n in db.session.scalars(
         select(Notification).where(Notification.prompt_id == prompt.id))} == {
-        NotificationKind.PROMPT: NotificationStatus.CANCELLED,
-        NotificationKind.REMINDER: NotificationStatus.CANCELLED}
+        NotificationKind.PROMPT: NotificationStatus.CANCELLED}  # no push went: no reminder
     assert _prompt("6h").status == PromptStatus.PENDING
 
 

@@ -83,8 +83,11 @@ def world(app, clock) -> World:
     factories.checkin(c, taken_at=t0 + timedelta(hours=25), symptoms={"nausea": 1})
     evaluate_patient(c, now=t0 + timedelta(hours=26))
     # B: no check-in in the first day -> missed_checkins (low), by the jobs: the first day's
-    # prompts lapse (mark_missed), then the rules see them missed.
+    # prompts reach the patient (the send job runs every half hour; B has no push device, so
+    # the app lists them), lapse (mark_missed), then the rules see them missed.
     factories.infusion(b, end=t0 + timedelta(hours=1))
+    for half_hours in range(60):
+        factories.send_due(t0 + timedelta(minutes=30 * half_hours))
     mark_missed(t0 + timedelta(hours=30))
     evaluate_patient(b, now=t0 + timedelta(hours=30))
     # D: PHQ-9 item 9 answered "several days" -> safety (urgent), at submission.
