@@ -4,6 +4,7 @@ clinic contacts come first, online and when the outbox sends it later (clinical.
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
 from app.extensions import db
@@ -66,6 +67,9 @@ def test_not_home_safely_with_mood_0_shows_crisis_and_clinic_phone_first(just_in
     phone.wait_for_url("**/checkins/*")
     _crisis_comes_first(phone)
     assert {"not_home_safely", "mood_drop"} <= _rules(live)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    violations = Axe().run(phone).response["violations"]
+    assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
 
 
 def test_a_worrying_checkin_sent_later_from_the_outbox_shows_the_crisis_block(live, phone):
