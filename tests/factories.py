@@ -61,9 +61,9 @@ def infusion(patient, *, end: datetime, by=None, minutes: int = 40, **fields):
 
 
 def checkin(patient, *, taken_at: datetime, mood: int = 6, symptoms: dict | None = None,
-            note: str = "", now: datetime | None = None):
+            note: str = "", now: datetime | None = None, home_safely: bool | None = None):
     data = {"client_id": uuid.uuid4(), "taken_at": taken_at, "mood": mood, "note": note,
-            "home_safely": None,
+            "home_safely": home_safely,
             "symptoms": [{"code": code, "severity": severity, "detail": ""}
                          for code, severity in (symptoms or {}).items()]}
     made, _ = checkin_services.submit(patient, data, now=now or taken_at)

@@ -108,6 +108,19 @@ class CheckinOut(Schema):
     symptoms = fields.List(fields.Nested(SymptomOut))
 
 
+class FollowUpOut(Schema):
+    worrying = fields.Boolean(metadata={"description": (
+        "True after a worrying check-in (mood at or below the clinic's floor, a side effect "
+        "severe or worse, or not home safely): show the crisis and clinic contacts first")})
+    clinic_alerted = fields.Boolean(metadata={"description": (
+        "True when a flag for the clinic holds this check-in: say the clinic has been alerted")})
+    clinic_phone = fields.String(metadata={"description": "The clinic's phone number, or ''"})
+
+
+class CheckinSubmitted(CheckinOut, FollowUpOut):
+    """The answer to a submitted check-in: the check-in and what to show the patient next."""
+
+
 class CheckinListQuery(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
     before_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID))

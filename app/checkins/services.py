@@ -1,13 +1,16 @@
 """Storing check-ins exactly once, and reading a patient's own history."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
 from app.checkins.models import CheckIn, SymptomRating
+from app.clinics.settings import effective
 from app.extensions import db
-from app.flags.services import evaluate_at_submission
+from app.flags import rules
+from app.flags.services import evaluate_at_submission, raised_for, thresholds
 from app.idempotency import store_once
 from app.infusions.queries import infusion_before
 from app.patients.models import Patient
@@ -54,6 +57,27 @@ def submit(patient: Patient, data: dict, *, now: datetime) -> tuple[CheckIn, boo
     answer_prompt(patient.id, checkin.taken_at, checkin_id=checkin.id)
     evaluate_at_submission(patient, now=now, evidence=("checkin", checkin.id))
     return checkin, True
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What the patient is shown after a check-in (clinical.md, "What the patient sees after a
+    worrying entry"): the crisis and clinic contacts first when ``worrying``, and that the
+    clinic has been alerted when a flag holds this check-in (raised as it was stored)."""
+
+    worrying: bool
+    clinic_alerted: bool
+    clinic_phone: str
+
+
+def follow_up(patient: Patient, checkin: CheckIn) -> FollowUp:
+    fact = rules.CheckinFact(checkin.id, checkin.taken_at, checkin.mood, checkin.infusion_id,
+                             {s.code: s.severity for s in checkin.symptoms},
+                             home_safely=checkin.home_safely)
+    worrying = rules.worrying(fact, thresholds(effective(patient.clinic)))
+    return FollowUp(worrying=worrying,
+                    clinic_alerted=worrying and raised_for("checkin", checkin.id),
+                    clinic_phone=patient.clinic.phone or "")
 
 
 def history(patient_id: int, *, limit: int, before_id: int | None = None) -> list[CheckIn]:

@@ -70,7 +70,8 @@ def create():
 def done(checkin_id: int):
     patient = own_patient()
     checkin = own_checkin_or_404(patient, checkin_id)
-    return render_template("checkins/done.html", patient=patient, checkin=checkin)
+    return render_template("checkins/done.html", patient=patient, checkin=checkin,
+                           follow_up=services.follow_up(patient, checkin))
 
 
 @bp.get("/history")
@@ -86,8 +87,9 @@ def history():
 @patient_required
 @checkin_limit
 @documented(summary="Submit a check-in (idempotent by client_id)", body=schemas.CheckinIn,
-            responses={201: (schemas.CheckinOut, "Stored"),
-                       200: (schemas.CheckinOut, "Already stored: the original check-in"),
+            responses={201: (schemas.CheckinSubmitted, "Stored"),
+                       200: (schemas.CheckinSubmitted,
+                             "Already stored: the original check-in"),
                        429: (ErrorResponse, "Too many check-ins and PHQ-9s this minute or hour; "
                                              "the outbox tries again later")},
             tags=["checkins"], roles=("patient",))
@@ -95,7 +97,10 @@ def api_create():
     patient = own_patient()
     data = json_body(device_timed(schemas.CheckinIn))
     checkin, created = services.submit(patient, data, now=utcnow())
-    body = schemas.CheckinOut().dump(checkin)  # before the commit expires what it shows
+    # Before the commit expires what it shows. A worrying check-in's answer tells the app to
+    # show the crisis and clinic contacts first (clinical.md).
+    body = (schemas.CheckinOut().dump(checkin)
+            | schemas.FollowUpOut().dump(services.follow_up(patient, checkin)))
     db.session.commit()
     return jsonify(body), 201 if created else 200
 

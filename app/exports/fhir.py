@@ -1,7 +1,8 @@
 """A patient's record as a FHIR R4 Bundle (type ``collection``).
 
 - Patient;
-- a QuestionnaireResponse per check-in (mood, each side effect, the note) and an Observation
+- a QuestionnaireResponse per check-in (mood, each side effect, "Did you get home safely?"
+  as a boolean when it was answered, the note) and an Observation
   of its mood score ``derivedFrom`` it;
 - a QuestionnaireResponse per PHQ-9 (questionnaire http://loinc.org/q/44249-1, items by their
   LOINC codes, answers by their LOINC answer codes) and Observations of the total (44261-6)
@@ -93,6 +94,9 @@ def _checkin_entries(checkin: CheckIn, subject: str) -> list[dict]:
             items.append({"linkId": f"symptom-{rating.code}-detail",
                           "text": f"{catalog.label(rating.code)}: description",
                           "answer": [{"valueString": rating.detail}]})
+    if checkin.home_safely is not None:
+        items.append({"linkId": "home-safely", "text": "Did you get home safely?",
+                      "answer": [{"valueBoolean": checkin.home_safely}]})
     if checkin.note:
         items.append({"linkId": "note", "text": "Note", "answer": [{"valueString": checkin.note}]})
     response = {"resourceType": "QuestionnaireResponse", "questionnaire": CHECKIN_QUESTIONNAIRE,

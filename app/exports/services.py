@@ -1,5 +1,7 @@
-"""The long-format export: one row per mood score, per side-effect rating, per PHQ-9 item, and
-per dose (mg/kg, mg) and weight recorded with an infusion (plain decimals, unit in ``detail``).
+"""The long-format export: one row per mood score, per answer to "Did you get home safely?"
+(value yes or no), per side-effect rating, per PHQ-9 item (item 9 marked "safety_answer" in
+``detail`` when it is one), and per dose (mg/kg, mg) and weight recorded with an infusion
+(plain decimals, unit in ``detail``).
 
 Rows are streamed from the database (``yield_per``), never loaded whole, so a cohort export of
 millions of rows runs in constant memory. Columns are in ``COLUMNS``; times are UTC.
@@ -48,7 +50,8 @@ def _hours(taken_at: datetime, end: datetime | None):
 
 def _checkin_columns():
     return (CheckIn.id, CheckIn.patient_id, CheckIn.taken_at, CheckIn.mood, CheckIn.note,
-            Infusion.series_id, TreatmentSeries.kind, Infusion.number, Infusion.actual_end)
+            CheckIn.home_safely, Infusion.series_id, TreatmentSeries.kind, Infusion.number,
+            Infusion.actual_end)
 
 
 def _joined(query):
@@ -73,6 +76,14 @@ def _checkin_rows(where, scope=None) -> Iterator[dict]:
                "taken_at_utc": _utc(r.taken_at), "hours_since_infusion": _hours(r.taken_at,
                                                                                 r.actual_end),
                "item": "mood", "loinc": "", "value": r.mood, "detail": "", "note": r.note}
+        if r.home_safely is not None:  # "Did you get home safely?", asked after an infusion
+            yield {"kind": "home_safely", "patient_id": r.patient_id,
+                   "series_id": r.series_id or "", "series_kind": r.kind.value if r.kind else "",
+                   "infusion_number": r.number or "", "record_id": r.id,
+                   "taken_at_utc": _utc(r.taken_at),
+                   "hours_since_infusion": _hours(r.taken_at, r.actual_end),
+                   "item": "home_safely", "loinc": "", "value": "yes" if r.home_safely else "no",
+                   "detail": "", "note": ""}
     ratings = select(*_checkin_columns(), SymptomRating.code, SymptomRating.severity,
                      SymptomRating.detail).select_from(CheckIn)
     if scope is not None:

@@ -25,12 +25,13 @@ RULE_PRIORITY = {
     "safety": Priority.URGENT,
     "severe_symptom": Priority.HIGH,
     "mood_drop": Priority.HIGH,
+    "not_home_safely": Priority.HIGH,
     "phq9_worsening": Priority.HIGH,
     "persistent_symptom": Priority.MODERATE,
     "unresolved_symptom": Priority.MODERATE,
     "missed_checkins": Priority.LOW,
 }
-SUBMISSION_RULES = ("safety", "severe_symptom", "mood_drop")
+SUBMISSION_RULES = ("safety", "severe_symptom", "mood_drop", "not_home_safely")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class CheckinFact:
     infusion_id: int | None
     symptoms: dict[str, int] = field(default_factory=dict)
     readiness: bool = False  # answered the readiness prompt before an infusion of the series
+    home_safely: bool | None = None  # "Did you get home safely?": None when not asked
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,26 @@ def severe_symptom(facts: Facts, limits: Thresholds) -> list[Finding]:
         if severity >= limits.severe_from)
 
 
+def not_home_safely(facts: Facts, limits: Thresholds) -> list[Finding]:
+    """"Did you get home safely?" answered No: one flag per infusion, high priority."""
+    return _merge(Finding("not_home_safely", None, c.infusion_id, checkins=frozenset({c.id}))
+                  for c in facts.checkins if c.home_safely is False)
+
+
+def worrying(checkin: CheckinFact, limits: Thresholds) -> bool:
+    """A check-in after which the patient sees the crisis and clinic contacts first and is told
+    that the clinic has been alerted (clinical.md, "What the patient sees after a worrying
+    entry"): mood at or below the floor, any side effect severe or worse, or not home safely.
+
+    Each condition is one the at-submission rules flag with this check-in as evidence
+    (mood_drop's floor, severe_symptom, not_home_safely), with the same thresholds, so the
+    alert the patient is told about is raised in the same transaction.
+    """
+    return (checkin.mood <= limits.mood_floor
+            or any(severity >= limits.severe_from for severity in checkin.symptoms.values())
+            or checkin.home_safely is False)
+
+
 def persistent_symptom(facts: Facts, limits: Thresholds) -> list[Finding]:
     """A side effect still present in a check-in a day or more after the infusion ended."""
     ends = _ends(facts)
@@ -255,7 +277,7 @@ def phq9_worsening(facts: Facts, limits: Thresholds) -> list[Finding]:
 def at_submission(facts: Facts, limits: Thresholds) -> list[Finding]:
     """The rules that run in the same transaction as a check-in or PHQ-9."""
     return _merge([*safety(facts, limits), *severe_symptom(facts, limits),
-                   *mood_drop(facts, limits)])
+                   *mood_drop(facts, limits), *not_home_safely(facts, limits)])
 
 
 def evaluate(facts: Facts, limits: Thresholds, now: datetime) -> list[Finding]:
@@ -264,5 +286,5 @@ def evaluate(facts: Facts, limits: Thresholds, now: datetime) -> list[Finding]:
         *safety(facts, limits), *severe_symptom(facts, limits),
         *persistent_symptom(facts, limits), *unresolved_symptom(facts, limits, now),
         *mood_drop(facts, limits), *missed_checkins(facts, limits, now),
-        *phq9_worsening(facts, limits),
+        *phq9_worsening(facts, limits), *not_home_safely(facts, limits),
     ])

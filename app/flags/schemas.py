@@ -9,6 +9,7 @@ RULE_LABELS = {
     "persistent_symptom": "Side effect past a day",
     "unresolved_symptom": "Side effect not reported resolved",
     "mood_drop": "Mood drop",
+    "not_home_safely": "Did not get home safely",
     "missed_checkins": "Missed check-ins",
     "phq9_worsening": "PHQ-9 worsening",
 }

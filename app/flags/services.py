@@ -67,7 +67,7 @@ def facts_for(patient: Patient, *, with_prompts: bool = True,
         CheckIn.infusion_id.in_(infusion_ids), CheckIn.taken_at >= series.started_at, readiness)
     rows = db.session.execute(
         select(CheckIn.id, CheckIn.taken_at, CheckIn.mood, CheckIn.infusion_id,
-               readiness.label("readiness"))
+               CheckIn.home_safely, readiness.label("readiness"))
         .where(in_series).order_by(CheckIn.taken_at, CheckIn.id)).all()
     symptoms: dict[int, dict[str, int]] = {row.id: {} for row in rows}
     for checkin_id, code, severity in db.session.execute(
@@ -88,7 +88,8 @@ def facts_for(patient: Patient, *, with_prompts: bool = True,
     return rules.Facts(
         infusions=tuple(rules.InfusionFact(r.id, r.number, r.actual_end) for r in infusions),
         checkins=tuple(rules.CheckinFact(r.id, r.taken_at, r.mood, r.infusion_id,
-                                         symptoms[r.id], readiness=bool(r.readiness))
+                                         symptoms[r.id], readiness=bool(r.readiness),
+                                         home_safely=r.home_safely)
                        for r in rows),
         phq9s=tuple(rules.Phq9Fact(p.id, p.taken_at, p.total,
                                      instrument.safety_item_score(p.answers)) for p in phq9s),
@@ -178,7 +179,7 @@ def _open(patient: Patient, finding: rules.Finding, key: str,
 
 def evaluate_at_submission(patient: Patient, *, now: datetime,
                            evidence: tuple[str, int]) -> list[Flag]:
-    """safety, severe_symptom and mood_drop, in the submitting transaction.
+    """The rules of ``rules.SUBMISSION_RULES``, in the submitting transaction.
 
     Only findings the new record (``evidence``: ("checkin", id) or ("phq9", id)) is part of
     are applied: what earlier records showed was flagged when they came in, so a normal
@@ -307,3 +308,10 @@ def patient_episodes(patient_id: int) -> dict[int, list]:
             (checkin.taken_at, {s.code: s.severity for s in checkin.symptoms}))
     return {infusion_id: found for infusion_id, history in ratings.items()
             if (found := episodes(ends[infusion_id], history))}
+
+
+def raised_for(kind: str, ref_id: int) -> bool:
+    """Whether a flag holds this record ("checkin" or "phq9", id) as evidence: what a patient
+    may be told ("your clinic has been alerted") only when it is true."""
+    return db.session.scalar(select(FlagEvidence.id).where(
+        FlagEvidence.kind == kind, FlagEvidence.ref_id == ref_id).limit(1)) is not None

@@ -20,6 +20,7 @@ from app.checkins.form import number
 from app.checkins.schemas import device_timed
 from app.clock import utcnow
 from app.extensions import db
+from app.flags.services import raised_for
 from app.forms import first_errors
 from app.phq9 import instrument, schemas, services
 from app.ratelimits import checkin_limit
@@ -76,7 +77,8 @@ def done(response_id: int):
     patient = own_patient()
     response = own_phq9_response_or_404(patient, response_id)
     return render_template("phq9/done.html", patient=patient,
-                           safety=services.needs_safety_help(response, patient.clinic))
+                           safety=services.needs_safety_help(response, patient.clinic),
+                           alerted=raised_for("phq9", response.id))
 
 
 @api.post("/phq9")

@@ -43,8 +43,8 @@ thresholds = st.builds(
 def histories(draw, *, quiet: bool = False):
     """A patient's series: infusions, check-ins, PHQ-9s and prompts, with unique ids.
 
-    ``quiet``: a stable history (same mood every time, no side effects, PHQ-9s all the same
-    with item 9 at 0, no prompt missed).
+    ``quiet``: a stable history (same mood every time, no side effects, home safely or not
+    asked, PHQ-9s all the same with item 9 at 0, no prompt missed).
     """
     infusions = tuple(
         InfusionFact(id=i + 1, number=i + 1,
@@ -58,7 +58,9 @@ def histories(draw, *, quiet: bool = False):
                     mood=mood if quiet else draw(st.integers(0, 10)),
                     infusion_id=draw(st.sampled_from([None, *infusion_ids])),
                     symptoms={} if quiet else draw(st.dictionaries(
-                        st.sampled_from(CODES), st.integers(0, 4), max_size=4)))
+                        st.sampled_from(CODES), st.integers(0, 4), max_size=4)),
+                    home_safely=draw(st.sampled_from([None, True] if quiet
+                                                     else [None, True, False])))
         for n in range(draw(st.integers(0, 8))))
     total, item9 = draw(st.integers(0, 24)), 0
     phq9s = tuple(
@@ -206,3 +208,14 @@ def test_a_stricter_severity_threshold_flags_a_subset(facts, limits, now):
     stricter = dataclasses.replace(limits, severe_from=limits.severe_from + 1)
     assert _keys(rules.severe_symptom(facts, stricter)) <= _keys(
         rules.severe_symptom(facts, limits))
+
+
+@FAST
+@given(facts=histories(), limits=thresholds)
+def test_a_worrying_checkin_is_always_flagged_at_submission_with_it_as_evidence(facts, limits):
+    """The patient is told "your clinic has been alerted" after a worrying check-in: the
+    at-submission rules must raise a flag citing it, whatever the history and thresholds."""
+    cited = set().union(*(f.checkins for f in rules.at_submission(facts, limits)))
+    for checkin in facts.checkins:
+        if rules.worrying(checkin, limits):
+            assert checkin.id in cited, checkin

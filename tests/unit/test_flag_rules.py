@@ -12,8 +12,9 @@ LIMITS = Thresholds()
 INFUSION = InfusionFact(id=1, number=1, ended_at=END)
 
 
-def checkin(id_, after: timedelta, mood=6, infusion_id=1, **symptoms):
-    return CheckinFact(id_, END + after, mood, infusion_id, dict(symptoms))
+def checkin(id_, after: timedelta, mood=6, infusion_id=1, home_safely=None, **symptoms):
+    return CheckinFact(id_, END + after, mood, infusion_id, dict(symptoms),
+                       home_safely=home_safely)
 
 
 def facts(*checkins, phq9s=(), prompts=(), infusions=(INFUSION,)):
@@ -224,3 +225,46 @@ def test_the_mood_baseline_is_the_first_mood_of_the_current_series():
     assert rules.mood_baseline(facts(late_from_before, after)) == 3
     before_any_infusion = CheckinFact(4, END - 50 * H, 7, None)
     assert rules.mood_baseline(facts(before_any_infusion, after)) == 7
+
+
+@pytest.mark.parametrize(("home_safely", "fires"), [(None, False), (True, False), (False, True)])
+def test_not_home_safely_is_a_high_flag_on_a_no(home_safely, fires):
+    history = facts(checkin(1, 2 * H, home_safely=home_safely))
+    found = rules.not_home_safely(history, LIMITS)
+    assert keys(found) == ([("not_home_safely", None, 1)] if fires else [])
+    assert rules.RULE_PRIORITY["not_home_safely"] == rules.Priority.HIGH
+    assert keys(rules.at_submission(history, LIMITS)) == keys(found)
+    assert keys(rules.evaluate(history, LIMITS, END + 3 * H)) == keys(found)
+    if fires:
+        assert found[0].checkins == {1}
+
+
+def test_not_home_safely_one_flag_per_infusion():
+    second = InfusionFact(id=2, number=2, ended_at=END + 72 * H)
+    history = facts(checkin(1, 2 * H, home_safely=False),
+                    checkin(2, 74 * H, infusion_id=2, home_safely=False),
+                    infusions=(INFUSION, second))
+    assert keys(rules.not_home_safely(history, LIMITS)) == [("not_home_safely", None, 1),
+                                                            ("not_home_safely", None, 2)]
+
+
+@pytest.mark.parametrize(("mood", "symptoms", "home_safely", "expected"), [
+    pytest.param(6, {}, None, False, id="normal"),
+    pytest.param(3, {"headache": 2, "nausea": 2}, True, False, id="moderate-home-safely"),
+    pytest.param(2, {}, None, True, id="mood-at-floor"),
+    pytest.param(0, {}, None, True, id="mood-0"),
+    pytest.param(6, {"headache": 3}, None, True, id="severe"),
+    pytest.param(6, {"headache": 3, "nausea": 4}, None, True, id="severe-and-very-severe"),
+    pytest.param(6, {"other": 4}, None, True, id="very-severe-other"),
+    pytest.param(8, {}, False, True, id="not-home-safely"),
+])
+def test_worrying_checkin(mood, symptoms, home_safely, expected):
+    fact = checkin(1, 2 * H, mood=mood, home_safely=home_safely, **symptoms)
+    assert rules.worrying(fact, LIMITS) is expected
+
+
+def test_worrying_follows_the_clinics_thresholds():
+    fact = checkin(1, 2 * H, mood=3, headache=2)
+    assert not rules.worrying(fact, LIMITS)
+    assert rules.worrying(fact, Thresholds(mood_floor=3))
+    assert rules.worrying(fact, Thresholds(severe_from=2))

@@ -127,11 +127,37 @@
   // Reads the outbox itself rather than one drain's counts: the service worker and another
   // tab drain too, and their messages reach only the pages open at that moment.
   function report() {
+    if (!document.getElementById("outbox-status")) return; // receipts wait for a page that shows them
     Promise.all([outbox.waiting(), outbox.takeReceipts()]).then(function (found) {
+      var receipts = found[1] || [];
       if (found[0].length) status("Saved on this phone; it will be sent when you are back online.");
-      else if (found[1]) status("Sent. Thank you.");
+      else if (receipts.length) status("Sent. Thank you.");
+      var worrying = receipts.filter(function (r) { return r.worrying_checkin_id; });
+      if (worrying.length) showCrisis(worrying[worrying.length - 1].worrying_checkin_id);
     }).catch(function () { /* nothing to say */ });
     showRejected();
+  }
+
+  // A worrying check-in sent from the outbox: the crisis and clinic contacts go first on this
+  // page, as the check-in's own page shows them (one wording, rendered by the server, which
+  // also knows whether the clinic has been alerted). Without it, that page itself.
+  function showCrisis(checkinId) {
+    var url = "/checkins/" + encodeURIComponent(checkinId);
+    fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+      if (!response.ok) throw new Error("not shown");
+      return response.text();
+    }).then(function (html) {
+      var found = new DOMParser().parseFromString(html, "text/html").querySelector("section.crisis");
+      var main = document.getElementById("main");
+      if (!found || !main) throw new Error("not shown");
+      var old = document.querySelector("main section.crisis");
+      if (old) old.remove();
+      var block = document.importNode(found, true);
+      main.insertBefore(block, main.firstChild);
+      var heading = block.querySelector("h1, h2");
+      if (heading) heading.focus();
+      window.scrollTo(0, 0);
+    }).catch(function () { window.location.assign(url); });
   }
 
   function drain() {

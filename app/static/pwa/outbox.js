@@ -2,8 +2,10 @@
  * Shared by the pages and the service worker (importScripts). Entries are keyed by the
  * check-in's client_id, so a replay is harmless: the server stores each client_id once.
  * A refused or unreadable entry is kept aside with what was wrong, never retried forever.
- * A sent entry leaves a receipt (its key and when, nothing else), so whichever page opens
- * next can say "Sent" even when the service worker sent it while no page was listening. */
+ * A sent entry leaves a receipt (its key and when; for a worrying check-in also its id, so
+ * the page can show the crisis and clinic contacts the server answered with), so whichever
+ * page opens next can say "Sent", and show those contacts, even when the service worker sent
+ * it while no page was listening. */
 (function (root) {
   "use strict";
   var DB_NAME = "aftercare";
@@ -43,19 +45,21 @@
   function list(store) { return run(store || WAITING, "readonly", function (s) { return s.getAll(); }); }
   function remove(store, key) { return run(store, "readwrite", function (s) { return s.delete(key); }); }
 
-  function markSent(entry) {
+  function markSent(entry, answer) {
+    var receipt = { key: entry.key, sent_at: new Date().toISOString() };
+    if (answer && answer.worrying && answer.id) receipt.worrying_checkin_id = answer.id;
     return run([WAITING, SENT], "readwrite", function (t) {
       t.objectStore(WAITING).delete(entry.key);
-      t.objectStore(SENT).put({ key: entry.key, sent_at: new Date().toISOString() });
+      t.objectStore(SENT).put(receipt);
     });
   }
 
-  // How many entries were sent since a page last asked; asking clears the receipts.
+  // The entries sent since a page last asked; asking clears the receipts.
   function takeReceipts() {
     return run(SENT, "readwrite", function (s) {
-      var count = s.count();
+      var all = s.getAll();
       s.clear();
-      return count;
+      return all;
     });
   }
 
@@ -84,7 +88,11 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": token },
       body: JSON.stringify(body),
     }).then(function (response) {
-      if (response.ok) return markSent(entry).then(function () { return "sent"; });
+      if (response.ok) {
+        return response.json().catch(function () { return {}; }).then(function (answer) {
+          return markSent(entry, answer);
+        }).then(function () { return "sent"; });
+      }
       if (response.status === 422 || response.status === 413) {
         return response.json().catch(function () { return {}; }).then(function (answer) {
           var error = answer.error || {};
