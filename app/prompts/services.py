@@ -178,15 +178,25 @@ def answer(patient_id: int, taken_at: datetime, *, checkin_id: int | None = None
     return prompts
 
 
-def mark_missed(now: datetime) -> int:
-    """Pending prompts whose window has closed become missed; returns how many."""
-    lapsed = list(db.session.scalars(
+def lapsed_prompt_ids(now: datetime) -> list[int]:
+    """Pending prompts whose window has closed: the mark_missed job's units of work."""
+    return list(db.session.scalars(
         select(Prompt.id).where(Prompt.status == PromptStatus.PENDING,
-                                Prompt.window_ends_at <= now)))
+                                Prompt.window_ends_at <= now).order_by(Prompt.id)))
+
+
+def mark_missed(now: datetime, prompt_ids: list[int] | None = None) -> int:
+    """Pending prompts whose window has closed become missed (all of them, or those of
+    ``prompt_ids`` that still qualify); returns how many."""
+    lapsed = lapsed_prompt_ids(now) if prompt_ids is None else list(prompt_ids)
     if not lapsed:
         return 0
-    db.session.execute(update(Prompt).where(Prompt.id.in_(lapsed))
-                       .values(status=PromptStatus.MISSED, updated_at=now))
+    lapsed = list(db.session.execute(
+        update(Prompt).where(Prompt.id.in_(lapsed), Prompt.status == PromptStatus.PENDING,
+                             Prompt.window_ends_at <= now)
+        .values(status=PromptStatus.MISSED, updated_at=now).returning(Prompt.id)).scalars())
+    if not lapsed:
+        return 0
     db.session.execute(
         update(Notification)
         .where(Notification.prompt_id.in_(lapsed), Notification.status == NotificationStatus.DUE)
