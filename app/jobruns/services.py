@@ -73,3 +73,10 @@ def job_health(jobs, now: datetime) -> list[JobHealth]:
             last_error=row.last_error if row else "", failures=row.failures if row else 0,
             stale=success is None or now - success > limit))
     return health
+
+
+def scheduled_job_health(now: datetime) -> list[JobHealth]:
+    """Every job of the jobs process (jobs/schedule.py), as of ``now``."""
+    from jobs.schedule import JOBS  # the job table lives with the jobs process
+
+    return job_health(JOBS, now)
