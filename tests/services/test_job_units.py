@@ -76,7 +76,7 @@ def _safety_answer(patient, at: datetime):
 def _escalations(flag_id) -> set[tuple[int, int]]:
     db.session.expire_all()
     return set(db.session.execute(select(Notification.user_id, Notification.escalation_round)
-                                  .where(Notification.flag_id == flag_id)).tuples())
+                                  .where(Notification.flag_id == flag_id)).all())
 
 
 # --- point 2: a re-opened urgent flag escalates again ------------------------------------------
