@@ -18,6 +18,7 @@ from app.flags import services as flags
 from app.flags.models import Flag, FlagStatus
 from app.jobruns.models import JobRun
 from app.phq9 import services as phq9
+from app.prompts import outbox
 from app.prompts import services as prompts
 from app.prompts.models import (
     Notification,
@@ -114,6 +115,9 @@ def test_a_reopened_safety_flag_escalates_again_30_minutes_after_the_new_answer(
     assert {(n.kind, n.status, n.due_at) for n in due} == {
         (NotificationKind.ESCALATION, NotificationStatus.DUE, again + 30 * MINUTE)}
     assert _job_run("escalate").failures == 0
+    first_round = db.session.scalars(select(Notification).where(
+        Notification.flag_id == flag.id, Notification.escalation_round == 1)).first()
+    assert outbox.payload(due[0])["tag"] != outbox.payload(first_round)["tag"]  # alerts anew
 
     assert _run(app, "escalate", again + 31 * MINUTE) == {"escalated": 0}  # once per round
 
