@@ -50,6 +50,22 @@ def jobs_run_once(now_text):
         click.echo(f"{name}: {summary if summary is not None else 'FAILED (see log)'}")
 
 
+@jobs_group.command("status")
+def jobs_status():
+    """Each job's last success and last failure, and whether it has stalled."""
+    from app.clock import utcnow
+    from app.jobruns.services import scheduled_job_health
+
+    def when(moment):
+        return moment.strftime("%Y-%m-%d %H:%M:%SZ") if moment else "never"
+
+    click.echo(f"{'job':<16} {'state':<6} {'last success':<21} {'last failure':<21} error")
+    for job in scheduled_job_health(utcnow()):
+        error = f"{job.last_error} ({job.failures} since success)" if job.failures else ""
+        click.echo(f"{job.name:<16} {job.state:<6} {when(job.last_success_at):<21} "
+                   f"{when(job.last_failure_at):<21} {error}".rstrip())
+
+
 @click.command("seed-demo")
 def seed_demo():
     """Create the demo clinic with staff and patients (does nothing if it exists)."""

@@ -2,7 +2,6 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from jobs import escalate, evaluate_flags, mark_missed, send_prompts
 
@@ -10,7 +9,7 @@ from jobs import escalate, evaluate_flags, mark_missed, send_prompts
 @dataclass(frozen=True)
 class Job:
     name: str
-    run: Callable[[datetime], dict]
+    run: Callable[..., dict]  # run(now, units): its summary (jobs/units.py)
     every_seconds: int
     description: str
 

@@ -5,15 +5,18 @@ first byte is sent, and each result as soon as it is known.
 """
 
 from datetime import datetime
+from functools import partial
 
 from flask import current_app
 
 from app.extensions import db
 from app.prompts import outbox
 from app.prompts.push_keys import sender
+from jobs.units import Units
 
 
-def run(now: datetime) -> dict:
+def run(now: datetime, units: Units | None = None) -> dict:
+    units = units or Units("send_prompts")
     config = current_app.config
     push = sender(current_app)
     if push is None:
@@ -24,13 +27,11 @@ def run(now: datetime) -> dict:
     db.session.commit()  # the claim is ours before anything leaves the building
     outcomes: dict[str, int] = {}
     for notification_id in claimed:
-        try:
-            outcome = outbox.deliver(notification_id, claimed_at=now, now=now, sender=push,
-                                     max_attempts=config["PUSH_MAX_ATTEMPTS"])
-            db.session.commit()  # each result is kept even if a later send fails
-        except Exception:
-            db.session.rollback()  # this one is retried after the claim timeout; go on
-            current_app.logger.exception("push %s failed", notification_id)
-            outcome = "error"
+        # A failed send is rolled back alone and retried after the claim timeout.
+        ok, outcome = units.run("message", notification_id, partial(
+            outbox.deliver, notification_id, claimed_at=now, now=now, sender=push,
+            max_attempts=config["PUSH_MAX_ATTEMPTS"]))
+        db.session.commit()  # each result is kept even if a later send fails
+        outcome = outcome if ok else "error"
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    return {"claimed": len(claimed), **outcomes}
+    return units.summary(claimed=len(claimed), **outcomes)

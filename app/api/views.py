@@ -1,4 +1,5 @@
-"""The OpenAPI document, the session endpoint the PWA uses for CSRF tokens, and /healthz."""
+"""The OpenAPI document, the session endpoint the PWA uses for CSRF tokens, /healthz and
+/healthz/jobs."""
 
 from flask import Blueprint, current_app, jsonify
 from flask_login import current_user
@@ -8,7 +9,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.api import schemas
 from app.api.openapi import build_spec, documented
+from app.clock import utcnow
 from app.extensions import db
+from app.jobruns.services import scheduled_job_health
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 health_bp = Blueprint("health", __name__)
@@ -39,3 +42,24 @@ def healthz():
         db.session.rollback()
         return jsonify({"status": "unavailable", "database": "unavailable"}), 503
     return jsonify({"status": "ok", "database": "ok"})
+
+
+@health_bp.get("/healthz/jobs")
+def healthz_jobs():
+    """503 when a scheduled job has not succeeded within three of its intervals, for a load
+    balancer or monitor. Job names and times only: no health data."""
+    try:
+        health = scheduled_job_health(utcnow())
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify({"status": "unavailable", "database": "unavailable"}), 503
+    stale = any(job.stale for job in health)
+    return jsonify({"status": "stale" if stale else "ok", "jobs": [
+        {"name": job.name, "state": job.state, "every_seconds": job.every_seconds,
+         "last_success_at": _iso(job.last_success_at),
+         "last_failure_at": _iso(job.last_failure_at), "last_error": job.last_error or None}
+        for job in health]}), 503 if stale else 200
+
+
+def _iso(moment):
+    return moment.isoformat() if moment else None

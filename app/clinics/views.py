@@ -13,6 +13,7 @@ from app.clinics.settings import effective
 from app.clock import utcnow
 from app.extensions import db
 from app.forms import first_errors, load_form
+from app.jobruns.services import scheduled_job_health
 from app.qr import svg as qr_svg
 
 bp = Blueprint("clinics", __name__, url_prefix="/clinic", template_folder="templates")
@@ -63,4 +64,5 @@ def settings():
                   "from now on; flag thresholds apply at once." if changes else "Nothing changed.")
             return redirect(url_for("clinics.settings"), code=303)
     return render_template("clinics/settings.html", values=values, errors=first_errors(errors),
-                           history=services.settings_history(clinic.id)), 422 if errors else 200
+                           history=services.settings_history(clinic.id),
+                           jobs=scheduled_job_health(utcnow())), 422 if errors else 200

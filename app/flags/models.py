@@ -24,7 +24,7 @@ class Flag(db.Model):
                  sqlite_where=db.text("status IN ('open', 'acknowledged')"),
                  postgresql_where=db.text("status IN ('open', 'acknowledged')")),
         db.Index("ix_flag_queue", "clinic_id", "status", "priority", "created_at"),
-        db.Index("ix_flag_escalation", "status", "priority", "escalated_at", "created_at"),
+        db.Index("ix_flag_escalation", "status", "priority", "escalated_at", "opened_at"),
     )
 
     id = db.Column(db.Integer, primary_key=True)
@@ -45,7 +45,12 @@ class Flag(db.Model):
     resolved_at = db.Column(UTCDateTime, nullable=True)
     resolved_by_id = db.Column(db.ForeignKey("user_account.id"), nullable=True)
     resolve_note = db.Column(db.String(500), nullable=False, default="")
-    escalated_at = db.Column(UTCDateTime, nullable=True)
+    # When the flag was last opened: created, or opened again by new evidence after it was
+    # acknowledged. Escalation counts from here, and each opening is its own escalation round
+    # (``times_opened``), so an earlier round's pushes never block or delay a later one.
+    opened_at = db.Column(UTCDateTime, nullable=False, default=utc_now)
+    times_opened = db.Column(db.Integer, nullable=False, default=1)
+    escalated_at = db.Column(UTCDateTime, nullable=True)  # escalated in the current round
 
     patient = db.relationship("Patient")
     infusion = db.relationship("Infusion")

@@ -133,7 +133,9 @@ def apply(patient: Patient, findings: list[rules.Finding], *, now: datetime) -> 
             continue  # nothing this key has not already seen
         current = next((f for f in flags if f.status.value in UNRESOLVED), None)
         if current is not None and new and _reopens(current):
+            # Opened again: a new escalation round, its delay counted from now (clinical.md).
             current.status, current.escalated_at = FlagStatus.OPEN, None
+            current.opened_at, current.times_opened = now, current.times_opened + 1
             record("flag.reopen", now=now, clinic_id=patient.clinic_id, patient_id=patient.id,
                    target=f"flag:{current.id}", rule=finding.rule)
         if current is None:
@@ -160,7 +162,8 @@ def _open(patient: Patient, finding: rules.Finding, key: str,
     """A new open flag, or the one a concurrent transaction opened first; (flag, created)."""
     flag = Flag(clinic_id=patient.clinic_id, patient_id=patient.id, rule=finding.rule,
                 symptom=finding.symptom, infusion_id=finding.infusion_id, dedupe_key=key,
-                priority=int(finding.priority), status=FlagStatus.OPEN, created_at=now)
+                priority=int(finding.priority), status=FlagStatus.OPEN, created_at=now,
+                opened_at=now, times_opened=1)
     if db.session.get_bind().dialect.name != "postgresql":
         # SQLite serialises writers, so no other transaction can open this flag meanwhile.
         db.session.add(flag)
@@ -239,28 +242,42 @@ def cancel_escalations(flag_id: int) -> None:
         notification.status = NotificationStatus.CANCELLED
 
 
-def escalate(now: datetime) -> int:
-    """Urgent flags still open after the clinic's delay: every clinician gets a push."""
-    escalated = 0
-    candidates = db.session.scalars(
-        select(Flag).options(selectinload(Flag.patient).selectinload(Patient.clinic))
+def due_escalations(now: datetime) -> list[int]:
+    """Urgent flags open for at least the shortest escalation delay and not yet escalated
+    since they were (last) opened: the escalate job's units of work."""
+    return list(db.session.scalars(
+        select(Flag.id)
         .where(Flag.priority == int(rules.Priority.URGENT), Flag.status == FlagStatus.OPEN,
                Flag.escalated_at.is_(None),
-               Flag.created_at <= now - timedelta(minutes=MIN_ESCALATION_MINUTES)))
-    for flag in candidates:
-        delay = timedelta(minutes=effective(flag.patient.clinic)["escalate_after_minutes"])
-        if now - flag.created_at < delay:
-            continue
-        flag.escalated_at = now
-        staff = db.session.scalars(select(User.id).where(
-            User.clinic_id == flag.clinic_id, User.role.in_([Role.CLINICIAN, Role.ADMIN]),
-            User.active.is_(True)))
-        for user_id in staff:
-            db.session.add(Notification(user_id=user_id, flag_id=flag.id, due_at=now,
-                                        kind=NotificationKind.ESCALATION))
-        escalated += 1
+               Flag.opened_at <= now - timedelta(minutes=MIN_ESCALATION_MINUTES))
+        .order_by(Flag.opened_at, Flag.id)))
+
+
+def escalate_flag(flag_id: int, now: datetime) -> bool:
+    """Every clinician of the clinic gets a push for this flag's current opening, once the
+    clinic's delay has passed since it was opened (or opened again); True if escalated."""
+    flag = db.session.get(Flag, flag_id)
+    if (flag is None or flag.priority != int(rules.Priority.URGENT)
+            or flag.status != FlagStatus.OPEN or flag.escalated_at is not None):
+        return False
+    delay = timedelta(minutes=effective(flag.patient.clinic)["escalate_after_minutes"])
+    if now - flag.opened_at < delay:
+        return False
+    flag.escalated_at = now
+    staff = db.session.scalars(select(User.id).where(
+        User.clinic_id == flag.clinic_id, User.role.in_([Role.CLINICIAN, Role.ADMIN]),
+        User.active.is_(True)))
+    for user_id in staff:
+        db.session.add(Notification(user_id=user_id, flag_id=flag.id, due_at=now,
+                                    kind=NotificationKind.ESCALATION,
+                                    escalation_round=flag.times_opened))
     db.session.flush()
-    return escalated
+    return True
+
+
+def escalate(now: datetime) -> int:
+    """Every due escalation in one go (the job runs each flag in a savepoint instead)."""
+    return sum(escalate_flag(flag_id, now) for flag_id in due_escalations(now))
 
 
 QUEUE_LIMIT = 500

@@ -66,7 +66,8 @@ class Notification(db.Model):
     __tablename__ = "notification"
     __table_args__ = (
         db.UniqueConstraint("prompt_id", "kind"),
-        db.UniqueConstraint("flag_id", "user_id"),
+        # One escalation per (flag, clinician, round): a flag opened again escalates again.
+        db.UniqueConstraint("flag_id", "user_id", "escalation_round"),
         db.Index("ix_notification_status_due", "status", "due_at"),
     )
 
@@ -75,6 +76,7 @@ class Notification(db.Model):
     prompt_id = db.Column(db.ForeignKey("prompt.id", ondelete="CASCADE"), nullable=True)
     flag_id = db.Column(db.ForeignKey("flag.id", ondelete="CASCADE"), nullable=True)
     kind = db.Column(_enum(NotificationKind), nullable=False)
+    escalation_round = db.Column(db.Integer, nullable=True)  # the flag's times_opened
     due_at = db.Column(UTCDateTime, nullable=False)
     status = db.Column(_enum(NotificationStatus), nullable=False, default=NotificationStatus.DUE)
     claimed_at = db.Column(UTCDateTime, nullable=True)

@@ -80,7 +80,8 @@ def payload(notification: Notification) -> dict:
     """What the device receives. Never health data: a fixed sentence and where to go."""
     if notification.kind == NotificationKind.ESCALATION:
         return {"title": "Aftercare", "body": MESSAGES[notification.kind], "url": "/clinic/",
-                "tag": f"flag-{notification.flag_id}"}
+                # A flag opened again alerts anew, not as a silent update of the old push.
+                "tag": f"flag-{notification.flag_id}-{notification.escalation_round}"}
     if notification.prompt and prompts.is_questionnaire(notification.prompt.slot):
         body, url = QUESTIONNAIRE_MESSAGE, "/phq9"
     else:

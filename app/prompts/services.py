@@ -211,14 +211,22 @@ def answer(patient_id: int, taken_at: datetime, *, checkin_id: int | None = None
     return prompts
 
 
-def mark_missed(now: datetime) -> dict[str, int]:
-    """Pending prompts whose window has closed: missed if the prompt reached the patient,
-    else not sent (jobs down, quiet hours, a late infusion record: nothing the patient could
-    miss, so it never counts towards missed_checkins). Their unsent pushes are cancelled.
-    """
-    lapsed = list(db.session.scalars(
+def lapsed_prompt_ids(now: datetime) -> list[int]:
+    """Pending prompts whose window has closed: the mark_missed job's units of work."""
+    return list(db.session.scalars(
         select(Prompt.id).where(Prompt.status == PromptStatus.PENDING,
-                                Prompt.window_ends_at <= now)))
+                                Prompt.window_ends_at <= now).order_by(Prompt.id)))
+
+
+def mark_missed(now: datetime, prompt_ids: list[int] | None = None) -> dict[str, int]:
+    """Pending prompts whose window has closed (all of them, or those of ``prompt_ids`` that
+    still qualify): missed if the prompt reached the patient, else not sent (jobs down, quiet
+    hours, a late infusion record: nothing the patient could miss, so it never counts towards
+    missed_checkins). Their unsent pushes are cancelled."""
+    candidates = lapsed_prompt_ids(now) if prompt_ids is None else list(prompt_ids)
+    lapsed = list(db.session.scalars(select(Prompt.id).where(
+        Prompt.id.in_(candidates), Prompt.status == PromptStatus.PENDING,
+        Prompt.window_ends_at <= now))) if candidates else []
     if not lapsed:
         return {"missed": 0, "not_sent": 0}
     reached = set(db.session.scalars(

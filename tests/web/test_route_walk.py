@@ -11,6 +11,7 @@ Routes are classified by rule, not listed one by one, so routes added later are 
   the sign-in page (or a JSON 401) for nobody;
 - a path under ``STAFF_PREFIXES`` (/clinic/..., /api/v1/cohort/..., /api/v1/clinic/...) is a
   staff page of the caller's own clinic: 403 for patients, the caller's own clinic for staff;
+- the routes in ``HEALTH`` answer anyone, 200 or 503 (a stalled job), never with data;
 - the routes in ``PUBLIC``, ``OWN_DATA`` and ``OWN_SESSION`` are named below with the reason
   they may answer 200.
 A route that fits none of these fails ``test_every_route_is_classified``: decide what it is.
@@ -51,6 +52,9 @@ PUBLIC = {
     "static": "CSS and JS",
     "chart_assets.chart_js": "the Chart.js bundle from the installed chartkick package",
 }
+# Health checks for a load balancer or monitor: anyone may ask, and 503 is an answer (a job
+# has stalled), not a server error. Job names and times only, no patient data.
+HEALTH = {"health.healthz_jobs": "each scheduled job's last success; 503 when one stalled"}
 # Take no id: they read or write only the caller's own records (own patient profile, own
 # account and sessions, own push subscriptions).
 OWN_DATA = {
@@ -71,6 +75,8 @@ def classify(rule) -> str | None:
         return "victim-id"
     if rule.endpoint in PUBLIC:
         return "public"
+    if rule.endpoint in HEALTH:
+        return "health"
     if rule.endpoint in OWN_SESSION:
         return "own-session"
     if rule.endpoint in OWN_DATA:
@@ -110,6 +116,8 @@ def new_audit_events(after_id: int) -> list[AuditEvent]:
 def allowed(kind: str, actor: str, method: str, response) -> bool:
     status = response.status_code
     to_login = status == 302 and response.location.startswith("/login")
+    if kind == "health":
+        return status in (200, 503)
     if status >= 500:
         return False
     if actor == "anonymous":
