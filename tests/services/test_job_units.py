@@ -157,15 +157,16 @@ def test_mark_missed_with_one_broken_prompt_marks_the_others_and_retries_it(
         factories.infusion(patient, end=END)
     stuck_prompt, fine_prompt = (db.session.scalar(select(Prompt.id).where(
         Prompt.patient_id == p.id, Prompt.slot == "2h")) for p in (stuck, fine))
+    factories.send_due(END + 2 * H)  # both prompts reached their patients
     fault = break_rows("prompt", "id", stuck_prompt)
 
-    assert _run(app, "mark_missed", END + 6 * H) == {"missed": 1, "failed": 1}
+    assert _run(app, "mark_missed", END + 6 * H) == {"missed": 1, "not_sent": 0, "failed": 1}
     assert _prompt_status(fine_prompt) == PromptStatus.MISSED
     assert _prompt_status(stuck_prompt) == PromptStatus.PENDING
     _assert_failed(clock, "mark_missed")
 
     fault.mend()
-    assert _run(app, "mark_missed", END + 6 * H + 5 * MINUTE) == {"missed": 1}
+    assert _run(app, "mark_missed", END + 6 * H + 5 * MINUTE) == {"missed": 1, "not_sent": 0}
     assert _prompt_status(stuck_prompt) == PromptStatus.MISSED
     _assert_succeeded(clock, "mark_missed")
 

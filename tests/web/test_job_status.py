@@ -49,7 +49,7 @@ def _push_key(app):
 def test_a_successful_run_is_recorded(app, clock):
     assert _row("mark_missed") is None
 
-    assert run_job(app, JOB["mark_missed"], clock()) == {"missed": 0}
+    assert run_job(app, JOB["mark_missed"], clock()) == {"missed": 0, "not_sent": 0}
 
     row = _row("mark_missed")
     assert (row.last_started_at, row.last_success_at, row.last_failure_at, row.failures,
