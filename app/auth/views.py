@@ -108,7 +108,7 @@ def logout():
 @login_required
 def logout_everywhere():
     now = utcnow()
-    count = services.end_all_sessions(current_user, now=now)
+    count = services.end_sessions(current_user, now=now)
     audit("auth.logout_everywhere", now=now, actor=current_user, sessions=count)
     db.session.commit()
     session.clear()
