@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.api import schemas
 from app.api.openapi import build_spec, documented
+from app.auth.access import device_account, signed_out_here
 from app.extensions import db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -28,6 +29,8 @@ def session_info():
         "csrf_token": generate_csrf(),
         "signed_in": signed_in,
         "role": current_user.role.value if signed_in else None,
+        "account": device_account(),
+        "signed_out": signed_out_here(),
     }))
 
 

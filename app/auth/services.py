@@ -1,6 +1,7 @@
 """Passwords, signed-in device sessions and one-time setup links. Services flush, never commit."""
 
 import hashlib
+import hmac
 import secrets
 from datetime import datetime, timedelta
 
@@ -103,6 +104,31 @@ def _is_live(auth_session: AuthSession, now: datetime) -> bool:
         return False
     idle = auth_session.idle_timeout_seconds
     return idle is None or now - auth_session.last_seen_at < timedelta(seconds=idle)
+
+
+REVOKED = "session_revoked"
+
+
+def ended_reason(token: str) -> str | None:
+    """Why this token's session is no longer live: ``REVOKED`` when it was signed out from
+    elsewhere or its account deactivated (the device must forget what it keeps), None when it
+    is unknown or merely ran out of time."""
+    auth_session = db.session.scalar(
+        select(AuthSession).options(joinedload(AuthSession.user))
+        .where(AuthSession.token_hash == token_hash(token)))
+    if auth_session is None:
+        return None
+    if auth_session.revoked_at is not None or not auth_session.user.is_active:
+        return REVOKED
+    return None
+
+
+def outbox_account(user_id: int, secret_key: str | bytes) -> str:
+    """The opaque, non-guessable value a device stores with each check-in it saves offline,
+    and declares when it sends one: the server refuses an entry declared for another account,
+    so a saved check-in is never filed under whoever is signed in when it is sent."""
+    key = secret_key if isinstance(secret_key, bytes) else secret_key.encode()
+    return hmac.new(key, f"outbox-account:{user_id}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def own_session(user_id: int, session_id: int) -> AuthSession | None:
