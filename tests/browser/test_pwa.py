@@ -112,7 +112,7 @@ def test_a_broken_or_refused_entry_is_set_aside_and_shown(live, page):
     assert "could not be read" in text
     assert "mood" in text
     assert page.evaluate("AftercareOutbox.waiting()") == []  # never retried forever
-    assert len(page.evaluate("AftercareOutbox.rejected()")) == 2
+    assert len(page.evaluate("AftercareOutbox.rejected(document.body.dataset.account)")) == 2
     assert _checkins(live) == before
 
 

@@ -252,7 +252,15 @@
       say("Reminders are blocked for this site. To turn them on, allow notifications for Aftercare in your browser or phone settings.");
     }
     navigator.serviceWorker.ready.then(function (r) { return r.pushManager.getSubscription(); }).then(function (existing) {
-      if (existing) { button.textContent = "Reminders are on"; button.disabled = true; }
+      if (!existing) return;
+      button.textContent = "Reminders are on";
+      button.disabled = true;
+      // Saved again once per visit: the server ties it to this signed-in session, so signing
+      // this device out stops its reminders (and one saved before that is tied again).
+      if (window.sessionStorage && sessionStorage.getItem("push-saved") === pageAccount) return;
+      saveSubscription(existing).then(function (response) {
+        if (response.ok && window.sessionStorage) sessionStorage.setItem("push-saved", pageAccount);
+      }).catch(function () { /* tried again on the next visit */ });
     });
     button.addEventListener("click", function () {
       Notification.requestPermission().then(function (permission) {
@@ -265,19 +273,21 @@
           navigator.serviceWorker.ready,
         ]).then(function (parts) {
           return parts[1].pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(parts[0].public_key) });
-        }).then(function (subscription) {
-          return fetch("/api/v1/push-subscriptions", {
-            method: "POST", credentials: "same-origin",
-            headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-            body: JSON.stringify(subscription.toJSON()),
-          });
-        }).then(function (response) {
+        }).then(saveSubscription).then(function (response) {
           if (!response.ok) throw new Error("not saved");
           button.textContent = "Reminders are on";
           button.disabled = true;
           say("You will get a reminder when a check-in is due.");
         });
       }).catch(function () { say("Reminders could not be turned on just now. Please try again later."); });
+    });
+  }
+
+  function saveSubscription(subscription) {
+    return fetch("/api/v1/push-subscriptions", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(subscription.toJSON()),
     });
   }
 
