@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, g
 from flask_login import current_user
 
+from app.auth.access import device_account, signed_out_here
 from app.auth.models import Role
 from app.checkins import catalog
 from app.infusions import doses
@@ -47,3 +48,5 @@ def register(app: Flask) -> None:
     app.add_template_global(doses.dose_text, "dose_text")
     app.add_template_global(catalog, "catalog")
     app.add_template_global(Role, "Role")
+    app.add_template_global(device_account, "device_account")
+    app.add_template_global(signed_out_here, "signed_out_here")

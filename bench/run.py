@@ -69,8 +69,9 @@ def cookie_for(app: Flask, token: str) -> str:
     return f"{app.config['SESSION_COOKIE_NAME']}={value}"
 
 
-def http_session(app: Flask, port: int, token: str) -> tuple[str, str]:
-    """(Cookie header, CSRF token) for a signed-in device, the way the PWA gets them."""
+def http_session(app: Flask, port: int, token: str) -> tuple[str, str, str | None]:
+    """(Cookie header, CSRF token, declared account) for a signed-in device, the way the PWA
+    gets them."""
     cookie = cookie_for(app, token)
     status, headers, body = http_load.request(port, "GET", "/api/v1/session",
                                               headers={"Cookie": cookie})
@@ -79,7 +80,8 @@ def http_session(app: Flask, port: int, token: str) -> tuple[str, str]:
     for header in headers.get_all("Set-Cookie") or []:
         if header.startswith(app.config["SESSION_COOKIE_NAME"] + "="):
             cookie = header.split(";", 1)[0]
-    return cookie, json.loads(body)["csrf_token"]
+    session = json.loads(body)
+    return cookie, session["csrf_token"], session["account"]
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -210,8 +212,8 @@ def measure_ingest(url: str, seeded, *, with_memory: bool) -> dict:
         rngs = [random.Random(i) for i in range(CLIENTS)]  # noqa: S311  (test data)
 
         def aftercare(client: int, n: int):
-            cookie, csrf = devices[(client + n * CLIENTS) % len(devices)]
-            return ("POST", "/api/v1/checkins", checkin_body(rngs[client]),
+            cookie, csrf, account = devices[(client + n * CLIENTS) % len(devices)]
+            return ("POST", "/api/v1/checkins", {**checkin_body(rngs[client]), "account": account},
                     {"Cookie": cookie, "X-CSRFToken": csrf})
 
         result = http_load.load(server.port, aftercare, clients=CLIENTS, seconds=INGEST_SECONDS)

@@ -39,14 +39,20 @@ class FixedClock:
         return self.now
 
 
+# JSON entries the app declares its account for (from /api/v1/session, like the CSRF token).
+DECLARES_ACCOUNT = ("/api/v1/checkins", "/api/v1/phq9")
+
+
 class Client(FlaskClient):
-    """A test client that sends the CSRF token the way the PWA does.
+    """A test client that sends the CSRF token the way the PWA does, and declares whose
+    check-in or PHQ-9 it sends as the PWA does (unless the test gives ``account`` itself).
 
     Each request runs in an app context of its own (fresh ``g``, its own database session),
     as under a real server, even though the test itself holds one open for the factories.
     """
 
     csrf: str = ""
+    account: str | None = None
 
     def open(self, *args, **kwargs):
         with self.application.app_context():
@@ -55,7 +61,8 @@ class Client(FlaskClient):
         return response
 
     def fetch_csrf(self) -> str:
-        self.csrf = self.get("/api/v1/session").get_json()["csrf_token"]
+        session = self.get("/api/v1/session").get_json()
+        self.csrf, self.account = session["csrf_token"], session.get("account")
         return self.csrf
 
     def form(self, url: str, data: dict | None = None, **kwargs):
@@ -64,6 +71,9 @@ class Client(FlaskClient):
 
     def api(self, method: str, url: str, **kwargs):
         headers = {"X-CSRFToken": self.csrf or self.fetch_csrf(), **kwargs.pop("headers", {})}
+        body = kwargs.get("json")
+        if url in DECLARES_ACCOUNT and isinstance(body, dict) and "account" not in body:
+            kwargs["json"] = {**body, "account": self.account}
         return self.open(url, method=method, headers=headers, **kwargs)
 
 

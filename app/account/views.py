@@ -53,7 +53,7 @@ def revoke(session_id: int):
 @login_required
 def revoke_others():
     now = utcnow()
-    count = services.end_all_sessions(current_user, now=now, keep=g.auth_session)
+    count = services.end_sessions(current_user, now=now, except_session=g.auth_session)
     audit("auth.session_revoke_others", now=now, actor=current_user, sessions=count)
     db.session.commit()
     flash(f"Signed out of {count} other device(s).")

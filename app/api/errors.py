@@ -10,10 +10,13 @@ def is_api_request(req: Request | None = None) -> bool:
     return req.path.startswith("/api/")
 
 
-def error_response(code: int, message: str, fields: dict | None = None, headers=None):
+def error_response(code: int, message: str, fields: dict | None = None, headers=None,
+                   reason: str | None = None):
     body = {"error": {"code": code, "message": message}}
     if fields:
         body["error"]["fields"] = fields
+    if reason:
+        body["error"]["reason"] = reason
     response = jsonify(body)
     response.status_code = code
     for name, value in (headers or {}).items():

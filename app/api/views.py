@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.api import schemas
 from app.api.openapi import build_spec, documented
+from app.auth.access import device_account, signed_out_here
 from app.clock import utcnow
 from app.extensions import db
 from app.jobruns.services import scheduled_job_health
@@ -31,6 +32,8 @@ def session_info():
         "csrf_token": generate_csrf(),
         "signed_in": signed_in,
         "role": current_user.role.value if signed_in else None,
+        "account": device_account(),
+        "signed_out": signed_out_here(),
     }))
 
 

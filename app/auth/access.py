@@ -5,26 +5,34 @@ decides whether it is still good (revoked, expired, idle too long). Flask-Login 
 ``load_request_user`` once per request.
 """
 
+import hmac
 from functools import wraps
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_login import current_user
 
 from app.auth.models import Role
-from app.auth.services import live_session
+from app.auth.services import REVOKED, ended_reason, live_session, outbox_account
 from app.clock import utcnow
 from app.extensions import db, login_manager
 
 SESSION_TOKEN_KEY = "sid"  # noqa: S105  (a session key name, not a secret)
+# Kept in the cookie from the first request after this device's session was revoked until the
+# next sign-in, so every contact until then tells the device to forget what it keeps.
+SIGNED_OUT_KEY = "signed_out"
 
 
 def load_request_user(_request):
     token = session.get(SESSION_TOKEN_KEY)
     if not token:
+        g.signed_out = session.get(SIGNED_OUT_KEY)
         return None
     auth_session = live_session(token, now=utcnow())
     if auth_session is None:
         session.pop(SESSION_TOKEN_KEY, None)
+        if ended_reason(token) == REVOKED:
+            session[SIGNED_OUT_KEY] = REVOKED
+        g.signed_out = session.get(SIGNED_OUT_KEY)
         return None
     if db.session.dirty:
         # Only the last-seen time changed; it is written before any work of the view starts.
@@ -33,11 +41,53 @@ def load_request_user(_request):
     return auth_session.user
 
 
+def signed_out_here() -> str | None:
+    """``REVOKED`` when this device's session was ended from elsewhere (or its account
+    deactivated) and nobody has signed in on it since; else None."""
+    if not current_user.is_authenticated:
+        return g.get("signed_out")
+    return None
+
+
+def device_account() -> str | None:
+    """The signed-in patient's outbox account value (see ``outbox_account``); else None."""
+    if current_user.is_authenticated and current_user.role == Role.PATIENT:
+        return outbox_account(current_user.id, current_app.secret_key)
+    return None
+
+
+ACCOUNT_MISMATCH = "account_mismatch"
+
+
+def refuse_entry_of_another_account(data: dict):
+    """Takes the declared ``account`` out of an app entry; a 409 answer (nothing is stored)
+    when it is not the signed-in person's, else None."""
+    from app.api.errors import error_response
+
+    declared = data.pop("account")
+    if hmac.compare_digest(declared.encode(), (device_account() or "").encode()):
+        return None
+    return error_response(409, "This was saved on this device by another account, so it was "
+                               "not stored in yours. Nothing was saved.",
+                          reason=ACCOUNT_MISMATCH)
+
+
+def forget_revoked_device(response):
+    """A device signed out from elsewhere drops its saved check-ins, caches and service
+    worker at its next contact (the page and the outbox also act on ``signed_out``)."""
+    if g.get("signed_out") == REVOKED:
+        response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
+
+
 def unauthorized():
     """Not signed in: JSON 401 for the API, the sign-in page (then back here) for pages."""
     from app.api.errors import error_response, is_api_request
 
     if is_api_request():
+        if signed_out_here() == REVOKED:
+            return error_response(401, "This device was signed out. Sign in again.",
+                                  reason=REVOKED)
         return error_response(401, "Sign in first.")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 

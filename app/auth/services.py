@@ -1,16 +1,18 @@
 """Passwords, signed-in device sessions and one-time setup links. Services flush, never commit."""
 
 import hashlib
+import hmac
 import secrets
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import AuthSession, Role, SetupLink, User
 from app.extensions import db
+from app.prompts.models import PushSubscription
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so a miss costs as long as a wrong password.
@@ -104,6 +106,31 @@ def _is_live(auth_session: AuthSession, now: datetime) -> bool:
     return idle is None or now - auth_session.last_seen_at < timedelta(seconds=idle)
 
 
+REVOKED = "session_revoked"
+
+
+def ended_reason(token: str) -> str | None:
+    """Why this token's session is no longer live: ``REVOKED`` when it was signed out from
+    elsewhere or its account deactivated (the device must forget what it keeps), None when it
+    is unknown or merely ran out of time."""
+    auth_session = db.session.scalar(
+        select(AuthSession).options(joinedload(AuthSession.user))
+        .where(AuthSession.token_hash == token_hash(token)))
+    if auth_session is None:
+        return None
+    if auth_session.revoked_at is not None or not auth_session.user.is_active:
+        return REVOKED
+    return None
+
+
+def outbox_account(user_id: int, secret_key: str | bytes) -> str:
+    """The opaque, non-guessable value a device stores with each check-in it saves offline,
+    and declares when it sends one: the server refuses an entry declared for another account,
+    so a saved check-in is never filed under whoever is signed in when it is sent."""
+    key = secret_key if isinstance(secret_key, bytes) else secret_key.encode()
+    return hmac.new(key, f"outbox-account:{user_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def own_session(user_id: int, session_id: int) -> AuthSession | None:
     """One of this person's sessions that is still live (revoking an ended one is a 404)."""
     return db.session.scalar(select(AuthSession).where(
@@ -127,24 +154,50 @@ def change_password(user: User, current: str, new: str, *, now: datetime,
     if not user.password_hash or not _verify(user.password_hash, current):
         return None
     user.password_hash = hash_password(new)
-    return end_all_sessions(user, now=now, keep=keep)
+    return end_sessions(user, now=now, except_session=keep)
 
 
 def end_session(auth_session: AuthSession, *, now: datetime) -> None:
+    """Sign one device out, and stop pushing to it."""
     if auth_session.revoked_at is None:
         auth_session.revoked_at = now
+    _remove_subscriptions(auth_session.user_id, [auth_session.id])
+
+
+def end_sessions(user: User, *, now: datetime,
+                 except_session: AuthSession | None = None) -> int:
+    """Sign the person out on every device (but ``except_session``) and remove those devices'
+    push subscriptions, so a lost phone stops getting prompts and a lost laptop stops getting
+    escalations. Used by "sign out everywhere", a password change or reset, and deactivation.
+    Returns how many sessions ended."""
+    statement = select(AuthSession.id).where(AuthSession.user_id == user.id,
+                                             AuthSession.revoked_at.is_(None))
+    if except_session is not None:
+        statement = statement.where(AuthSession.id != except_session.id)
+    ended = list(db.session.scalars(statement))
+    if ended:
+        db.session.execute(update(AuthSession).where(AuthSession.id.in_(ended))
+                           .values(revoked_at=now), execution_options={"synchronize_session":
+                                                                       "fetch"})
+    _remove_subscriptions(user.id, ended)
+    return len(ended)
 
 
 def end_all_sessions(user: User, *, now: datetime, keep: AuthSession | None = None) -> int:
-    """Revoke every live session of the user (but ``keep``); returns how many ended."""
-    statement = (
-        update(AuthSession)
-        .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
-    if keep is not None:
-        statement = statement.where(AuthSession.id != keep.id)
-    return db.session.execute(statement).rowcount
+    """``end_sessions`` under its earlier name (``keep`` is ``except_session``)."""
+    return end_sessions(user, now=now, except_session=keep)
+
+
+def _remove_subscriptions(user_id: int, session_ids: list[int]) -> None:
+    """The push subscriptions saved by these sessions, and the person's subscriptions that
+    predate sessions being recorded with them (whose device is unknown: the device that holds
+    one saves it again, tied to its session, when it next opens the app)."""
+    db.session.execute(
+        delete(PushSubscription).where(
+            PushSubscription.user_id == user_id,
+            or_(PushSubscription.auth_session_id.in_(session_ids),
+                PushSubscription.auth_session_id.is_(None))),
+        execution_options={"synchronize_session": "fetch"})
 
 
 def issue_setup_link(user: User, *, by: User | None, now: datetime,
@@ -177,7 +230,7 @@ def complete_setup(link: SetupLink, password: str, *, now: datetime) -> User:
     link.used_at = now
     user = link.user
     user.password_hash = hash_password(password)
-    end_all_sessions(user, now=now)
+    end_sessions(user, now=now)
     return user
 
 

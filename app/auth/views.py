@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 
 from app.audit.services import record as audit
 from app.auth import schemas, services
-from app.auth.access import SESSION_TOKEN_KEY
+from app.auth.access import SESSION_TOKEN_KEY, forget_revoked_device
 from app.auth.devices import device_label
 from app.auth.models import Role
 from app.clock import utcnow
@@ -26,6 +26,7 @@ from app.forms import first_errors, load_form
 from app.ratelimits import setup_limit
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+bp.after_app_request(forget_revoked_device)
 SETUP_TOKEN_KEY = "setup_token"  # noqa: S105  (a session key name)
 
 
@@ -108,7 +109,7 @@ def logout():
 @login_required
 def logout_everywhere():
     now = utcnow()
-    count = services.end_all_sessions(current_user, now=now)
+    count = services.end_sessions(current_user, now=now)
     audit("auth.logout_everywhere", now=now, actor=current_user, sessions=count)
     db.session.commit()
     session.clear()

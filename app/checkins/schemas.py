@@ -90,6 +90,24 @@ class CheckinIn(Timed):
             raise ValidationError("Each symptom may appear once.")
 
 
+ACCOUNT_FIELD_DESCRIPTION = (
+    "Whose entry this is: the `account` value of GET /api/v1/session, stored with the entry "
+    "when it was saved on the device. An entry declared for another account than the one "
+    "signed in is refused (409, reason 'account_mismatch') and nothing is stored.")
+
+
+def declared_account():
+    return fields.String(required=True, validate=validate.Length(min=1, max=64),
+                         metadata={"description": ACCOUNT_FIELD_DESCRIPTION})
+
+
+class CheckinApiIn(CheckinIn):
+    """A check-in sent by the app (JSON): it also declares whose it is. The no-JavaScript form
+    (CheckinIn) needs no declaration: it is made and sent in one signed-in request."""
+
+    account = declared_account()
+
+
 class SymptomOut(Schema):
     code = fields.String()
     severity = fields.Integer()

@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 from app.api.openapi import documented
 from app.api.requests import json_body, query_args
 from app.api.schemas import ErrorResponse
-from app.auth.access import patient_required
+from app.auth.access import patient_required, refuse_entry_of_another_account
 from app.checkins import catalog, schemas, services
 from app.checkins.form import form_errors, payload_from_form
 from app.checkins.schemas import device_timed
@@ -86,16 +86,20 @@ def history():
 @api.post("/checkins")
 @patient_required
 @checkin_limit
-@documented(summary="Submit a check-in (idempotent by client_id)", body=schemas.CheckinIn,
+@documented(summary="Submit a check-in (idempotent by client_id)", body=schemas.CheckinApiIn,
             responses={201: (schemas.CheckinSubmitted, "Stored"),
                        200: (schemas.CheckinSubmitted,
                              "Already stored: the original check-in"),
+                       409: (ErrorResponse, "Declared for another account: nothing stored"),
                        429: (ErrorResponse, "Too many check-ins and PHQ-9s this minute or hour; "
                                              "the outbox tries again later")},
             tags=["checkins"], roles=("patient",))
 def api_create():
     patient = own_patient()
-    data = json_body(device_timed(schemas.CheckinIn))
+    data = json_body(device_timed(schemas.CheckinApiIn))
+    refused = refuse_entry_of_another_account(data)
+    if refused is not None:
+        return refused
     checkin, created = services.submit(patient, data, now=utcnow())
     # Before the commit expires what it shows. A worrying check-in's answer tells the app to
     # show the crisis and clinic contacts first (clinical.md).

@@ -104,7 +104,7 @@ def new_setup_link(patient_id: int):
 def sign_out_everywhere(patient_id: int):
     patient = patient_or_404(patient_id)
     now = utcnow()
-    count = auth_services.end_all_sessions(patient.user, now=now)
+    count = auth_services.end_sessions(patient.user, now=now)
     audit("patient.sign_out_everywhere", now=now, actor=current_user, patient_id=patient.id,
           sessions=count)
     db.session.commit()

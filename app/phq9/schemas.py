@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from app.checkins.schemas import Timed
+from app.checkins.schemas import Timed, declared_account
 from app.phq9.instrument import ITEMS
 
 
@@ -11,6 +11,12 @@ class Phq9In(Timed):
             0, 3, error="Each answer is 0 (not at all) to 3 (nearly every day).")),
         required=True,
         validate=validate.Length(equal=len(ITEMS), error="Answer all nine questions."))
+
+
+class Phq9ApiIn(Phq9In):
+    """A PHQ-9 sent by the app (JSON): it also declares whose it is (see CheckinApiIn)."""
+
+    account = declared_account()
 
 
 class Phq9Out(Schema):

@@ -15,7 +15,7 @@ from marshmallow import ValidationError
 from app.api.openapi import documented
 from app.api.requests import json_body
 from app.api.schemas import ErrorResponse
-from app.auth.access import patient_required
+from app.auth.access import patient_required, refuse_entry_of_another_account
 from app.checkins.form import number
 from app.checkins.schemas import device_timed
 from app.clock import utcnow
@@ -84,15 +84,19 @@ def done(response_id: int):
 @api.post("/phq9")
 @patient_required
 @checkin_limit
-@documented(summary="Submit a PHQ-9 (idempotent by client_id)", body=schemas.Phq9In,
+@documented(summary="Submit a PHQ-9 (idempotent by client_id)", body=schemas.Phq9ApiIn,
             responses={201: (schemas.Phq9Out, "Stored"),
                        200: (schemas.Phq9Out, "Already stored: the original"),
+                       409: (ErrorResponse, "Declared for another account: nothing stored"),
                        429: (ErrorResponse, "Too many check-ins and PHQ-9s this minute or hour; "
                                              "the outbox tries again later")},
             tags=["phq9"], roles=("patient",))
 def api_create():
     patient = own_patient()
-    data = json_body(device_timed(schemas.Phq9In))
+    data = json_body(device_timed(schemas.Phq9ApiIn))
+    refused = refuse_entry_of_another_account(data)
+    if refused is not None:
+        return refused
     response, created = services.submit(patient, data, now=utcnow())
     db.session.commit()
     body = schemas.Phq9Out().dump(response)

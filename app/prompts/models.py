@@ -88,13 +88,20 @@ class Notification(db.Model):
 
 
 class PushSubscription(db.Model):
-    """A device's Web Push subscription, upserted by endpoint."""
+    """A device's Web Push subscription, upserted by endpoint.
+
+    Tied to the signed-in session (device) that saved it: ending that session (signing the
+    device out, "sign out everywhere", a password change, deactivation) removes it, so a lost
+    phone stops getting prompts. Rows saved before sessions were recorded here have none.
+    """
 
     __tablename__ = "push_subscription"
 
     id = db.Column(db.Integer, primary_key=True)
     user_id = db.Column(db.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False,
                         index=True)
+    auth_session_id = db.Column(db.ForeignKey("auth_session.id", ondelete="CASCADE"),
+                                nullable=True, index=True)
     endpoint = db.Column(db.String(2048), nullable=False, unique=True)
     p256dh = db.Column(db.String(128), nullable=False)
     auth = db.Column(db.String(64), nullable=False)

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 
+from app.auth.models import AuthSession, User
 from app.extensions import db
 from app.flags.models import Flag, FlagStatus
 from app.prompts import schedule
@@ -152,8 +153,7 @@ def deliver(notification_id: int, *, claimed_at: datetime, now: datetime, sender
         return "cancelled"
     if allowed_at > now:
         return _defer(notification, allowed_at)
-    devices = list(db.session.scalars(
-        select(PushSubscription).where(PushSubscription.user_id == notification.user_id)))
+    devices = signed_in_devices(notification.user_id)
     if not devices:
         _record(notification, None, now, None, "no-device")
         return _finish(notification, now, NotificationStatus.SENT)
@@ -173,6 +173,18 @@ def deliver(notification_id: int, *, claimed_at: datetime, now: datetime, sender
         notification.claimed_at = None
         return "retry"
     return _finish(notification, now, NotificationStatus.FAILED)
+
+
+def signed_in_devices(user_id: int) -> list[PushSubscription]:
+    """The person's subscriptions, checked again at send time: none for a deactivated account,
+    none from a device whose session was ended (those rows are removed when it ends; this is
+    the second lock)."""
+    return list(db.session.scalars(
+        select(PushSubscription)
+        .join(User, User.id == PushSubscription.user_id)
+        .outerjoin(AuthSession, AuthSession.id == PushSubscription.auth_session_id)
+        .where(PushSubscription.user_id == user_id, User.active.is_(True),
+               AuthSession.revoked_at.is_(None))))
 
 
 def _send(sender, device: PushSubscription, notification: Notification) -> PushResult:

@@ -262,8 +262,10 @@ def open_prompts(patient_id: int, now: datetime) -> list[Prompt]:
         .order_by(Prompt.due_at)))
 
 
-def upsert_subscription(user_id: int, data: dict, *, now: datetime):
-    """Store a device's subscription; the same endpoint updates its row. Returns (row, new)."""
+def upsert_subscription(user_id: int, data: dict, *, now: datetime,
+                        auth_session_id: int | None = None):
+    """Store a device's subscription, tied to the session (device) that saved it; the same
+    endpoint updates its row (and moves it to this session). Returns (row, new)."""
     keys = data["keys"]
     row = db.session.scalar(
         select(PushSubscription).where(PushSubscription.endpoint == data["endpoint"]))
@@ -273,6 +275,7 @@ def upsert_subscription(user_id: int, data: dict, *, now: datetime):
         db.session.add(row)
     # A device that another account used before now belongs to whoever subscribed last.
     row.user_id, row.p256dh, row.auth = user_id, keys["p256dh"], keys["auth"]
+    row.auth_session_id = auth_session_id
     db.session.flush()
     return row, created
 

@@ -1,6 +1,6 @@
 """Push subscriptions and the VAPID public key, for the PWA."""
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, g, jsonify
 from flask_login import current_user, login_required
 
 from app.api import schemas as schemas_api
@@ -40,7 +40,8 @@ def push_public_key():
             tags=["push"])
 def subscribe():
     data = json_body(_subscription_schema())
-    row, created = services.upsert_subscription(current_user.id, data, now=utcnow())
+    row, created = services.upsert_subscription(current_user.id, data, now=utcnow(),
+                                                auth_session_id=g.auth_session.id)
     db.session.commit()
     return jsonify({"endpoint": row.endpoint, "created": created}), 201 if created else 200
 

@@ -95,8 +95,10 @@ def test_a_broken_or_refused_entry_is_set_aside_and_shown(live, page):
     wait_for_service_worker(page)
     page.evaluate("""Promise.all([
         AftercareOutbox.save({key: "bad-json", url: "/api/v1/checkins", body: "{not json",
+                              account: document.body.dataset.account,
                               saved_at: new Date().toISOString()}),
         AftercareOutbox.save({key: "refused", url: "/api/v1/checkins",
+                              account: document.body.dataset.account,
                               saved_at: new Date().toISOString(),
                               body: JSON.stringify({client_id: crypto.randomUUID(),
                                                     taken_at: new Date().toISOString(),
@@ -110,7 +112,7 @@ def test_a_broken_or_refused_entry_is_set_aside_and_shown(live, page):
     assert "could not be read" in text
     assert "mood" in text
     assert page.evaluate("AftercareOutbox.waiting()") == []  # never retried forever
-    assert len(page.evaluate("AftercareOutbox.rejected()")) == 2
+    assert len(page.evaluate("AftercareOutbox.rejected(document.body.dataset.account)")) == 2
     assert _checkins(live) == before
 
 

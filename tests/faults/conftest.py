@@ -72,8 +72,9 @@ def device(served, user) -> requests.Session:
     cookie = client.get_cookie(served.app.config["SESSION_COOKIE_NAME"])
     phone = requests.Session()
     phone.cookies.set(cookie.key, cookie.value, domain="127.0.0.1", path="/")
-    token = phone.get(f"{served.url}/api/v1/session", timeout=30).json()["csrf_token"]
-    phone.headers["X-CSRFToken"] = token
+    session = phone.get(f"{served.url}/api/v1/session", timeout=30).json()
+    phone.headers["X-CSRFToken"] = session["csrf_token"]
+    phone.account = session["account"]  # declared with each check-in, as the PWA does
     return phone
 
 

@@ -46,7 +46,8 @@ def test_concurrent_checkins_and_replays_all_land_exactly_once(served):
     lock = threading.Lock()
 
     def send(patient_id, phone, client_id, mood):
-        response = phone.post(f"{served.url}/api/v1/checkins", json=_checkin(client_id, mood),
+        response = phone.post(f"{served.url}/api/v1/checkins", json={**_checkin(client_id, mood),
+                                                                  "account": phone.account},
                               timeout=60)
         with lock:
             if response.status_code not in (200, 201):

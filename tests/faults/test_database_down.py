@@ -36,7 +36,7 @@ def test_a_checkin_sent_while_the_database_is_down_is_a_503_and_lands_once_after
     with served.app.app_context():
         [patient] = enrolled_patients(1)
         phone = device(served, patient.user)
-    checkin = {"client_id": str(uuid.uuid4()), "mood": 4,
+    checkin = {"client_id": str(uuid.uuid4()), "mood": 4, "account": phone.account,
                "taken_at": (datetime.now(UTC) - timedelta(minutes=1)).isoformat()}
 
     with database_outage(served.app.config["SQLALCHEMY_DATABASE_URI"]):

@@ -71,7 +71,9 @@ def signed_in_browser(base: str, email: str) -> requests.Session:
                                                    "password": factories.PASSWORD},
                             allow_redirects=False)
     assert response.status_code == 302
-    browser.headers["X-CSRFToken"] = browser.get(f"{base}/api/v1/session").json()["csrf_token"]
+    session = browser.get(f"{base}/api/v1/session").json()
+    browser.headers["X-CSRFToken"] = session["csrf_token"]
+    browser.account = session["account"]  # declared with each check-in, as the PWA does
     return browser
 
 
@@ -95,12 +97,15 @@ def test_no_note_symptom_or_answer_reaches_any_log(app, clock, captured, server)
     desk = signed_in_browser(server, clinician.email)
 
     checkin = phone.post(f"{server}/api/v1/checkins", json={
+        "account": phone.account,
         "client_id": str(uuid.uuid4()), "taken_at": clock().isoformat(), "mood": 1,
         "note": NOTE, "symptoms": [{"code": c, "severity": s} for c, s in SYMPTOMS.items()]})
     refused = phone.post(f"{server}/api/v1/checkins", json={
-        "client_id": "not-a-uuid", "taken_at": clock().isoformat(), "mood": 11, "note": NOTE,
+        "account": phone.account, "client_id": "not-a-uuid", "taken_at": clock().isoformat(),
+        "mood": 11, "note": NOTE,
         "symptoms": [{"code": "nausea", "severity": 9}]})
     phq9 = phone.post(f"{server}/api/v1/phq9", json={
+        "account": phone.account,
         "client_id": str(uuid.uuid4()), "taken_at": clock().isoformat(), "answers": ANSWERS})
     assert (checkin.status_code, refused.status_code, phq9.status_code) == (201, 422, 201)
     assert phone.get(f"{server}/history").status_code == 200

@@ -2,6 +2,17 @@
 (function () {
   "use strict";
   var outbox = window.AftercareOutbox;
+  // Whose page this is: the opaque account value the server gives a signed-in patient's
+  // pages. The stored offline page has none; the outbox remembers whose phone it was.
+  var pageAccount = document.body.dataset.account || "";
+  var revoked = outbox && document.body.dataset.signedOut === outbox.REVOKED;
+  if (outbox && pageAccount) outbox.remember(pageAccount).catch(function () { /* private mode */ });
+  if (revoked) forgetEverything(); // signed out from elsewhere: nothing of theirs stays here
+
+  function currentAccount() {
+    if (pageAccount) return Promise.resolve(pageAccount);
+    return outbox.knownAccount().catch(function () { return null; });
+  }
 
   function status(text) {
     var box = document.getElementById("outbox-status");
@@ -56,8 +67,15 @@
   }
 
   function saveForLater(payload) {
-    return outbox.save({ key: payload.client_id, url: "/api/v1/checkins", body: JSON.stringify(payload),
-                         saved_at: new Date().toISOString() }).then(function () {
+    var account = payload.account;
+    if (!account) {
+      status("This check-in could not be kept on this phone: please sign in, then check in again.");
+      return Promise.resolve();
+    }
+    var body = Object.assign({}, payload);
+    delete body.account; // kept beside the entry, added when it is sent
+    return outbox.save({ key: payload.client_id, account: account, url: "/api/v1/checkins",
+                         body: JSON.stringify(body), saved_at: new Date().toISOString() }).then(function () {
       status("Saved on this phone; it will be sent when you are back online.");
       if (registration && registration.sync) {
         registration.sync.register(outbox.SYNC_TAG).catch(function () { /* drained on the next visit */ });
@@ -80,8 +98,11 @@
       if (hidden) hidden.value = payload.client_id; // a retry of this form is the same check-in
       form.dataset.submitting = "1";
       // A fresh token: this page may be the offline copy, stored with an old one.
-      var send = navigator.onLine === false ? Promise.reject(new TypeError("offline")) :
-        outbox.freshCsrfToken().then(function (token) {
+      var send = currentAccount().then(function (account) {
+        payload.account = account || "";
+        if (navigator.onLine === false) throw new TypeError("offline");
+        return outbox.freshCsrfToken();
+      }).then(function (token) {
           return fetch("/api/v1/checkins", {
             method: "POST", credentials: "same-origin",
             headers: { "Content-Type": "application/json", "X-CSRFToken": token },
@@ -94,6 +115,10 @@
         }
         if (response.status >= 500 || response.status === 503) return saveForLater(payload);
         form.dataset.submitting = "";
+        if (response.status === 409) { // this page is another account's: never filed under this one
+          status("Someone else is signed in on this phone now, so this check-in was not sent. Sign in as yourself and check in again.");
+          return;
+        }
         form.submit(); // 4xx: the server-rendered form shows what to fix
       }, function () {
         return saveForLater(payload).then(function () {
@@ -106,7 +131,7 @@
     }
     if (form.matches("form[data-logout]") && outbox) {
       event.preventDefault();
-      outbox.waiting().catch(function () { return []; }).then(function (waiting) {
+      outbox.waitingFor(pageAccount).catch(function () { return []; }).then(function (waiting) {
         if (waiting.length && !window.confirm(waiting.length + " check-in(s) are not sent yet. Signing out deletes them from this phone. Sign out anyway?")) return;
         forgetEverything().then(function () { form.submit(); });
       });
@@ -120,6 +145,11 @@
   function forgetEverything() {
     var work = [outbox ? outbox.forget() : Promise.resolve()];
     if (window.caches) work.push(caches.keys().then(function (names) { return Promise.all(names.map(function (n) { return caches.delete(n); })); }));
+    if (revoked && navigator.serviceWorker) {
+      work.push(navigator.serviceWorker.getRegistrations().then(function (all) {
+        return Promise.all(all.map(function (r) { return r.unregister(); }));
+      }).catch(function () { /* none */ }));
+    }
     return Promise.all(work);
   }
 
@@ -128,7 +158,9 @@
   // tab drain too, and their messages reach only the pages open at that moment.
   function report() {
     if (!document.getElementById("outbox-status")) return; // receipts wait for a page that shows them
-    Promise.all([outbox.waiting(), outbox.takeReceipts()]).then(function (found) {
+    currentAccount().then(function (account) {
+      return Promise.all([outbox.waitingFor(account), outbox.takeReceipts(account)]);
+    }).then(function (found) {
       var receipts = found[1] || [];
       if (found[0].length) status("Saved on this phone; it will be sent when you are back online.");
       else if (receipts.length) status("Sent. Thank you.");
@@ -161,14 +193,14 @@
   }
 
   function drain() {
-    if (!outbox || !document.getElementById("outbox-status")) return;
+    if (!outbox || revoked || !document.getElementById("outbox-status")) return;
     outbox.drain().then(report).catch(function () { /* stays in the outbox */ });
   }
 
   function showRejected() {
     var list = document.getElementById("outbox-rejected");
     if (!list || !outbox) return;
-    outbox.rejected().then(function (entries) {
+    currentAccount().then(function (account) { return outbox.rejected(account); }).then(function (entries) {
       list.hidden = !entries.length;
       var items = list.querySelector("ul");
       items.textContent = "";
@@ -191,8 +223,10 @@
 
   window.addEventListener("online", drain);
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible") drain(); });
-  drain();
-  showRejected();
+  if (!revoked) {
+    drain();
+    showRejected();
+  }
 
   // ---- reminders (push) opt-in: a button, never a prompt on page load ------------------
   var remind = document.getElementById("reminders");
@@ -218,7 +252,15 @@
       say("Reminders are blocked for this site. To turn them on, allow notifications for Aftercare in your browser or phone settings.");
     }
     navigator.serviceWorker.ready.then(function (r) { return r.pushManager.getSubscription(); }).then(function (existing) {
-      if (existing) { button.textContent = "Reminders are on"; button.disabled = true; }
+      if (!existing) return;
+      button.textContent = "Reminders are on";
+      button.disabled = true;
+      // Saved again once per visit: the server ties it to this signed-in session, so signing
+      // this device out stops its reminders (and one saved before that is tied again).
+      if (window.sessionStorage && sessionStorage.getItem("push-saved") === pageAccount) return;
+      saveSubscription(existing).then(function (response) {
+        if (response.ok && window.sessionStorage) sessionStorage.setItem("push-saved", pageAccount);
+      }).catch(function () { /* tried again on the next visit */ });
     });
     button.addEventListener("click", function () {
       Notification.requestPermission().then(function (permission) {
@@ -231,19 +273,21 @@
           navigator.serviceWorker.ready,
         ]).then(function (parts) {
           return parts[1].pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(parts[0].public_key) });
-        }).then(function (subscription) {
-          return fetch("/api/v1/push-subscriptions", {
-            method: "POST", credentials: "same-origin",
-            headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-            body: JSON.stringify(subscription.toJSON()),
-          });
-        }).then(function (response) {
+        }).then(saveSubscription).then(function (response) {
           if (!response.ok) throw new Error("not saved");
           button.textContent = "Reminders are on";
           button.disabled = true;
           say("You will get a reminder when a check-in is due.");
         });
       }).catch(function () { say("Reminders could not be turned on just now. Please try again later."); });
+    });
+  }
+
+  function saveSubscription(subscription) {
+    return fetch("/api/v1/push-subscriptions", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(subscription.toJSON()),
     });
   }
 
