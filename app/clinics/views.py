@@ -27,8 +27,9 @@ def staff():
     if request.method == "POST":
         values = dict(request.form)
         data, errors = load_form(auth_schemas.Staff())
-        if data and auth_services.user_by_email(data["email"]) is not None:
-            errors = {"email": ["This email already has an Aftercare account."]}
+        if data and auth_services.clinic_user_by_email(current_user.clinic_id,
+                                                       data["email"]) is not None:
+            errors = {"email": [auth_services.EMAIL_IN_USE]}
         elif data:
             now = utcnow()
             member = auth_services.create_staff(current_user.clinic_id, email=data["email"],

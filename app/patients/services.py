@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import Role, User
-from app.auth.services import normalise_email, user_by_email
+from app.auth.services import clinic_user_by_email, normalise_email
 from app.extensions import db
 from app.infusions.models import SeriesKind, TreatmentSeries
 from app.patients.models import Patient
@@ -14,13 +14,16 @@ from app.prompts.services import schedule_phq9
 
 
 class EmailInUse(Exception):
-    """The email already belongs to an account."""
+    """The email already belongs to an account in this clinic."""
 
 
 def enroll(clinic_id: int, *, display_name: str, email: str, timezone: str, by: User,
            now: datetime) -> Patient:
-    """Create the patient's account (no password yet), profile and first induction series."""
-    if user_by_email(email) is not None:
+    """Create the patient's account (no password yet), profile and first induction series.
+
+    Only this clinic's accounts are looked at: an account with the same email in another
+    clinic neither stops the enrollment nor shows in its answer or its time."""
+    if clinic_user_by_email(clinic_id, email) is not None:
         raise EmailInUse(email)
     user = User(clinic_id=clinic_id, email=normalise_email(email), name=display_name.strip(),
                 role=Role.PATIENT, created_at=now)

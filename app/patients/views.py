@@ -55,7 +55,7 @@ def enroll():
                 patient = services.enroll(current_user.clinic_id, by=current_user, now=now,
                                           **data)
             except services.EmailInUse:
-                errors = {"email": ["This email already has an Aftercare account."]}
+                errors = {"email": [auth_services.EMAIL_IN_USE]}
             else:
                 token = auth_services.issue_setup_link(
                     patient.user, by=current_user, now=now,

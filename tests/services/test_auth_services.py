@@ -279,7 +279,7 @@ def test_create_staff_normalises_email_and_name(clinic):
 
     assert (user.email, user.name, user.role, user.clinic_id, user.password_hash) == (
         "grace@x.test", "Grace Hopper", Role.ADMIN, clinic.id, None)
-    assert services.user_by_email("GRACE@x.test") == user
+    assert services.clinic_user_by_email(clinic.id, "GRACE@x.test") == user
 
 
 def test_create_staff_refuses_the_patient_role(clinic):
