@@ -6,11 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import Role, User
-from app.auth.services import clinic_user_by_email, normalise_email
+from app.auth.services import clinic_user_by_email, end_sessions_and_devices, normalise_email
 from app.extensions import db
 from app.infusions.models import SeriesKind, TreatmentSeries
 from app.patients.models import Patient
-from app.prompts.services import schedule_phq9
+from app.prompts.services import schedule_phq9, stop_all_prompts
 
 
 class EmailInUse(Exception):
@@ -49,3 +49,26 @@ def patient_of(user: User) -> Patient | None:
     # with the clinic: its settings are read on most of a patient's requests
     return db.session.scalar(select(Patient).options(joinedload(Patient.clinic))
                              .where(Patient.user_id == user.id))
+
+
+def is_discharged(patient: Patient) -> bool:
+    return not patient.user.active
+
+
+def discharge(patient: Patient, *, now: datetime) -> int:
+    """The patient leaves the clinic's aftercare: sign-in refused, signed out everywhere, their
+    devices' push subscriptions gone, pending prompts and messages cancelled, and no new ones
+    made (scheduling skips them). Every record stays, visible to staff. Returns the prompts
+    cancelled."""
+    patient.user.active = False
+    end_sessions_and_devices(patient.user, now)
+    cancelled = stop_all_prompts(patient.id, patient.user_id)
+    db.session.flush()
+    return cancelled
+
+
+def readmit(patient: Patient) -> None:
+    """Back in aftercare: they can sign in again (same password); infusions recorded from now
+    on schedule prompts as before. Cancelled prompts stay cancelled."""
+    patient.user.active = True
+    db.session.flush()
