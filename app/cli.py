@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_clinic)
     app.cli.add_command(jobs_group)
+    app.cli.add_command(users_group)
     from app import backup
     backup.register(app.cli)
 
@@ -88,15 +89,15 @@ def seed_demo():
 def create_clinic(name, timezone, phone, admin_email, admin_name):
     """Create a clinic and its first admin, and print the admin's setup link."""
     from app.auth.models import Role
-    from app.auth.services import create_staff, issue_setup_link, setup_url, user_by_email
+    from app.auth.services import create_staff, issue_setup_link, setup_url
     from app.clinics.services import clinic_by_name
     from app.clinics.services import create_clinic as make_clinic
     from app.clock import utcnow
     from app.patients.schemas import valid_timezone
 
     valid_timezone(timezone)
-    if clinic_by_name(name) or user_by_email(admin_email):
-        raise click.ClickException("A clinic with that name or an account with that email exists")
+    if clinic_by_name(name):
+        raise click.ClickException("A clinic with that name exists")
     clinic = make_clinic(name=name, timezone=timezone, phone=phone)
     admin = create_staff(clinic.id, email=admin_email, name=admin_name, role=Role.ADMIN)
     token = issue_setup_link(admin, by=None, now=utcnow(),
@@ -104,3 +105,76 @@ def create_clinic(name, timezone, phone, admin_email, admin_name):
     db.session.commit()
     with current_app.test_request_context():
         click.echo(f"Admin setup link: {setup_url(token)}")
+
+
+@click.group("users")
+def users_group():
+    """Deactivate or reactivate an account (a departed staff member, a discharged patient)."""
+
+
+def _account(email: str, clinic_name: str | None):
+    from app.auth.services import users_by_email
+    from app.clinics.services import clinic_by_name
+
+    accounts = users_by_email(email)
+    if clinic_name is not None:
+        clinic = clinic_by_name(clinic_name)
+        accounts = [a for a in accounts if clinic is not None and a.clinic_id == clinic.id]
+    if not accounts:
+        raise click.ClickException("No account with that email" + (
+            " in that clinic" if clinic_name else ""))
+    if len(accounts) > 1:
+        raise click.ClickException("That email has an account in several clinics: "
+                                   "give --clinic")
+    return accounts[0]
+
+
+@users_group.command("deactivate")
+@click.option("--email", required=True)
+@click.option("--clinic", "clinic_name", default=None, help="The clinic's name, if the email "
+              "has an account in several")
+def users_deactivate(email, clinic_name):
+    """Refuse sign-in, end every session and remove push subscriptions (staff: not the
+    clinic's last active admin; patients: discharged, their pending prompts cancelled)."""
+    from app.audit.services import record
+    from app.auth.models import Role
+    from app.clinics.services import CannotDeactivate, deactivate_staff
+    from app.clock import utcnow
+    from app.patients.services import discharge, patient_of
+
+    account, now = _account(email, clinic_name), utcnow()
+    if account.role == Role.PATIENT:
+        discharge(patient_of(account), now=now)
+        record("patient.discharge", now=now, clinic_id=account.clinic_id,
+               patient_id=patient_of(account).id, via="cli")
+    else:
+        try:
+            deactivate_staff(account, by=None, now=now)
+        except CannotDeactivate as refusal:
+            raise click.ClickException(str(refusal)) from refusal
+        record("staff.deactivate", now=now, clinic_id=account.clinic_id,
+               target=f"user:{account.id}", via="cli")
+    db.session.commit()
+    click.echo(f"Deactivated user {account.id} ({account.role.value}).")
+
+
+@users_group.command("reactivate")
+@click.option("--email", required=True)
+@click.option("--clinic", "clinic_name", default=None)
+def users_reactivate(email, clinic_name):
+    """Allow sign-in again."""
+    from app.audit.services import record
+    from app.auth.models import Role
+    from app.clock import utcnow
+
+    account, now = _account(email, clinic_name), utcnow()
+    account.active = True
+    if account.role == Role.PATIENT:
+        from app.patients.services import patient_of
+        record("patient.readmit", now=now, clinic_id=account.clinic_id,
+               patient_id=patient_of(account).id, via="cli")
+    else:
+        record("staff.reactivate", now=now, clinic_id=account.clinic_id,
+               target=f"user:{account.id}", via="cli")
+    db.session.commit()
+    click.echo(f"Reactivated user {account.id} ({account.role.value}).")

@@ -31,7 +31,10 @@ class Defaults:
     # If the shared store (Redis) goes down, each web process counts on its own until it is
     # back, rather than failing sign-in and check-ins.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
-    # Per client address and, separately, per email address.
+    # Sign-in attempts from a device where nobody signed in to that account before count per
+    # client address and, separately, per email address; attempts from a device the account
+    # has signed in on (a signed cookie) count only per that device, so a stranger's wrong
+    # guesses never lock a clinician out of their own phone or workstation.
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     # Per client address, on /setup/<token> and /setup (guessing setup links).
     SETUP_RATE_LIMIT = "10 per minute;50 per hour"
@@ -43,6 +46,8 @@ class Defaults:
     CLINICIAN_ABSOLUTE_TIMEOUT = timedelta(hours=12)
     PATIENT_SESSION_LIFETIME = timedelta(days=30)
     SETUP_LINK_LIFETIME = timedelta(hours=72)
+    # Opening a setup link spends it on a setup session in that browser, good for this long.
+    SETUP_SESSION_LIFETIME = timedelta(minutes=30)
     CHECKIN_MAX_CLOCK_SKEW = timedelta(minutes=5)
     CHECKIN_MAX_AGE = timedelta(days=7)
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"

@@ -16,10 +16,13 @@ class User(UserMixin, db.Model):
     """Anyone who signs in. Patients also have a Patient profile; staff are clinicians or admins."""
 
     __tablename__ = "user_account"
+    # An email is unique within a clinic, not across clinics: whether an address has an
+    # account in another clinic must not show in this one (docs/SECURITY.md, finding 12.7).
+    __table_args__ = (db.UniqueConstraint("clinic_id", "email"),)
 
     id = db.Column(db.Integer, primary_key=True)
     clinic_id = db.Column(db.ForeignKey("clinic.id"), nullable=False, index=True)
-    email = db.Column(db.String(254), nullable=False, unique=True)
+    email = db.Column(db.String(254), nullable=False, index=True)
     name = db.Column(db.String(120), nullable=False)
     role = db.Column(db.Enum(Role, native_enum=False, length=16,
                              values_callable=lambda e: [m.value for m in e]), nullable=False)
@@ -71,5 +74,9 @@ class SetupLink(db.Model):
     created_at = db.Column(UTCDateTime, nullable=False)
     expires_at = db.Column(UTCDateTime, nullable=False)
     used_at = db.Column(UTCDateTime, nullable=True)
+    # Opening the link spends its token (which access logs record) on a setup session: a new
+    # secret kept only in the opening browser's cookie. Only that secret can finish setup.
+    opened_at = db.Column(UTCDateTime, nullable=True)
+    session_hash = db.Column(db.String(64), nullable=True, unique=True)
 
     user = db.relationship("User", foreign_keys=[user_id])

@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -39,21 +40,56 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+def users_by_email(email: str) -> list[User]:
+    """Every account with this email, oldest first: one per clinic at most."""
+    return list(db.session.scalars(
+        select(User).where(User.email == normalise_email(email)).order_by(User.id)))
+
+
+def clinic_user_by_email(clinic_id: int, email: str) -> User | None:
+    """The account with this email in this clinic. Never looks at other clinics, so what a
+    clinic learns from it (and how long it takes) does not depend on them."""
+    return db.session.scalar(select(User).where(User.clinic_id == clinic_id,
+                                                User.email == normalise_email(email)))
+
+
+EMAIL_IN_USE = "This email already has an account at this clinic."
+
+# Password hashes checked on every sign-in, whatever the number of accounts with that email
+# (an email may have an account in several clinics): padding with a dummy hash keeps the time
+# of a sign-in the same for 0 to this many accounts. Beyond it, one more check per account.
+SIGN_IN_HASH_CHECKS = 3
+
+
+@dataclass
+class Credentials:
+    """What a sign-in attempt found: the active account it signs into, if any; whether the
+    password was right for a deactivated account (told only to who knows the password); and
+    the accounts with that email (for the audit trail)."""
+
+    user: User | None = None
+    deactivated: bool = False
+    accounts: list[User] = field(default_factory=list)
+
+
+def check_credentials(email: str, password: str) -> Credentials:
+    accounts = users_by_email(email)
+    with_password = [user for user in accounts if user.password_hash]
+    matched = [user for user in with_password if _verify(user.password_hash, password)]
+    for _padding in range(SIGN_IN_HASH_CHECKS - len(with_password)):
+        _verify(_DUMMY_HASH, password)
+    active = [user for user in matched if user.is_active]
+    if not active:
+        return Credentials(deactivated=bool(matched), accounts=accounts)
+    user = active[0]  # the same password for two clinics' accounts: the older one
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return Credentials(user=user, accounts=accounts)
 
 
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None. Rehashes outdated hashes."""
-    user = user_by_email(email)
-    if user is None or not user.password_hash or not user.is_active:
-        _verify(_DUMMY_HASH, password)
-        return None
-    if not _verify(user.password_hash, password):
-        return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    return user
+    return check_credentials(email, password).user
 
 
 def _verify(hashed: str, password: str) -> bool:
@@ -183,11 +219,6 @@ def end_sessions(user: User, *, now: datetime,
     return len(ended)
 
 
-def end_all_sessions(user: User, *, now: datetime, keep: AuthSession | None = None) -> int:
-    """``end_sessions`` under its earlier name (``keep`` is ``except_session``)."""
-    return end_sessions(user, now=now, except_session=keep)
-
-
 def _remove_subscriptions(user_id: int, session_ids: list[int]) -> None:
     """The push subscriptions saved by these sessions, and the person's subscriptions that
     predate sessions being recorded with them (whose device is unknown: the device that holds
@@ -217,17 +248,66 @@ def issue_setup_link(user: User, *, by: User | None, now: datetime,
 
 
 def usable_setup_link(token: str, *, now: datetime) -> SetupLink | None:
+    """The link of this URL token if it can still be opened (never opened, unused, unexpired,
+    its person active)."""
     link = db.session.scalar(select(SetupLink).where(SetupLink.token_hash == token_hash(token)))
-    if link is None or link.used_at is not None or now >= link.expires_at:
-        return None
-    if not link.user.is_active:
+    if link is None or link.opened_at is not None or not _link_usable(link, now):
         return None
     return link
 
 
-def complete_setup(link: SetupLink, password: str, *, now: datetime) -> User:
-    """Use the link: set the password and end every existing session of that person."""
-    link.used_at = now
+def _link_usable(link: SetupLink, now: datetime) -> bool:
+    return link.used_at is None and now < link.expires_at and link.user.is_active
+
+
+def open_setup_link(token: str, *, now: datetime, session_lifetime: timedelta) -> str | None:
+    """Spend the URL token on a setup session; return the session's secret (for the opening
+    browser's cookie only), or None if the link cannot be opened (again).
+
+    The URL token is what access logs, proxies and browser history keep: once opened it never
+    works again, and finishing setup needs the secret, which appears in no URL. The conditional
+    UPDATE makes two simultaneous openings give one session, on SQLite and PostgreSQL alike.
+    """
+    link = usable_setup_link(token, now=now)
+    if link is None:
+        return None
+    secret, hashed = new_token()
+    opened = db.session.execute(
+        update(SetupLink)
+        .where(SetupLink.id == link.id, SetupLink.opened_at.is_(None),
+               SetupLink.used_at.is_(None))
+        .values(opened_at=now, session_hash=hashed,
+                expires_at=min(link.expires_at, now + session_lifetime))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(link)
+    return secret if opened == 1 else None
+
+
+def setup_session_link(secret: str, *, now: datetime) -> SetupLink | None:
+    """The opened, still usable link whose setup session this secret is."""
+    if not secret:
+        return None
+    link = db.session.scalar(select(SetupLink).where(SetupLink.session_hash == token_hash(secret)))
+    if link is None or not _link_usable(link, now):
+        return None
+    return link
+
+
+def complete_setup(link: SetupLink, password: str, *, now: datetime) -> User | None:
+    """Use the link: set the password and end every existing session of that person.
+
+    None if the link was used meanwhile: the conditional UPDATE lets exactly one of two
+    simultaneous requests through (the other waits for the row on PostgreSQL, or for the
+    write lock on SQLite, then finds it used).
+    """
+    used = db.session.execute(
+        update(SetupLink).where(SetupLink.id == link.id, SetupLink.used_at.is_(None))
+        .values(used_at=now).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(link)
+    if used != 1:
+        return None
     user = link.user
     user.password_hash = hash_password(password)
     end_sessions(user, now=now)

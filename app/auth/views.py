@@ -16,7 +16,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from app.audit.services import record as audit
-from app.auth import schemas, services
+from app.auth import known_devices, schemas, services
 from app.auth.access import SESSION_TOKEN_KEY, forget_revoked_device
 from app.auth.devices import device_label
 from app.auth.models import Role
@@ -27,7 +27,9 @@ from app.ratelimits import setup_limit
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 bp.after_app_request(forget_revoked_device)
-SETUP_TOKEN_KEY = "setup_token"  # noqa: S105  (a session key name)
+SETUP_TOKEN_KEY = "setup_session"  # noqa: S105  (a session key name)
+DEACTIVATED_MESSAGE = ("This account is no longer active. If you think this is a mistake, "
+                       "please contact your clinic.")
 
 
 def home_for(user) -> str:
@@ -55,35 +57,74 @@ def sign_in(user) -> None:
     session[SESSION_TOKEN_KEY] = token
 
 
+def _form_email() -> str:
+    return request.form.get("email", "")[:254]
+
+
 def _login_email() -> str:
-    return "login:" + request.form.get("email", "").strip().lower()[:254]
+    """The per-email counter's key: a keyed digest, so no email reaches the limiter's storage
+    or its logs."""
+    return "login:" + known_devices.account_digest(_form_email())
+
+
+def _login_device() -> str:
+    return "login-device:" + (known_devices.known_device_for(_form_email()) or "")
+
+
+def _from_known_device() -> bool:
+    return known_devices.known_device_for(_form_email()) is not None
+
+
+def _from_unknown_device() -> bool:
+    return not _from_known_device()
+
+
+def remember_device(response, email: str):
+    return known_devices.remember(response, email)
+
+
+_login_limit = lambda: current_app.config["LOGIN_RATE_LIMIT"]  # noqa: E731
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
-               key_func=_login_email)
+# From a device this account has not signed in on: per client address and per email.
+@limiter.limit(_login_limit, methods=["POST"], exempt_when=_from_known_device)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_login_email,
+               exempt_when=_from_known_device)
+# From one of the account's own devices: per device only, so nobody else's guesses count.
+@limiter.limit(_login_limit, methods=["POST"], key_func=_login_device,
+               exempt_when=_from_unknown_device)
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     errors: dict = {}
+    status = 200
     if request.method == "POST":
         data, errors = load_form(schemas.Login())
         if data:
             now = utcnow()
-            user = services.authenticate(data["email"], data["password"])
-            if user is None:
-                known = services.user_by_email(data["email"])
+            found = services.check_credentials(data["email"], data["password"])
+            if found.user is None:
+                known = found.accounts[0] if found.accounts else None
                 audit("auth.login_failed", now=now, actor=known,
-                      clinic_id=known.clinic_id if known else None)
+                      clinic_id=known.clinic_id if known else None,
+                      deactivated=found.deactivated)
                 db.session.commit()
-                errors = {"_schema": ["That email and password do not match an account."]}
+                if found.deactivated:  # only who knows the password learns this
+                    errors = {"_schema": [DEACTIVATED_MESSAGE]}
+                    status = 403
+                else:
+                    errors = {"_schema": ["That email and password do not match an account."]}
+                    status = 401
             else:
+                user = found.user
                 sign_in(user)
                 audit("auth.login", now=now, actor=user)
                 db.session.commit()
-                return redirect(_safe_next(request.args.get("next")) or home_for(user))
-    status = 401 if errors and request.method == "POST" else 200
+                response = redirect(_safe_next(request.args.get("next")) or home_for(user))
+                return remember_device(response, user.email)
+        else:
+            status = 401
     return render_template("auth/login.html", errors=first_errors(errors),
                            email=request.form.get("email", "")), status
 
@@ -120,8 +161,13 @@ def logout_everywhere():
 @bp.get("/setup/<token>")
 @setup_limit
 def setup_link(token: str):
-    """Keep the token in the session and drop it from the address bar and history."""
-    session[SETUP_TOKEN_KEY] = token
+    """Spend the link's token (which access logs keep) on a setup session for this browser,
+    and drop it from the address bar and history. Opening it again anywhere else fails."""
+    secret = services.open_setup_link(
+        token, now=utcnow(), session_lifetime=current_app.config["SETUP_SESSION_LIFETIME"])
+    if secret is not None:
+        db.session.commit()
+        session[SETUP_TOKEN_KEY] = secret
     return redirect(url_for("auth.setup"))
 
 
@@ -129,7 +175,7 @@ def setup_link(token: str):
 @setup_limit
 def setup():
     now = utcnow()
-    link = services.usable_setup_link(session.get(SETUP_TOKEN_KEY, ""), now=now)
+    link = services.setup_session_link(session.get(SETUP_TOKEN_KEY, ""), now=now)
     if link is None:
         session.pop(SETUP_TOKEN_KEY, None)
         return render_template("auth/setup_expired.html"), 410
@@ -138,9 +184,13 @@ def setup():
         data, errors = load_form(schemas.SetPassword())
         if data:
             user = services.complete_setup(link, data["password"], now=now)
+            if user is None:  # finished meanwhile by another request with this session
+                db.session.rollback()
+                session.pop(SETUP_TOKEN_KEY, None)
+                return render_template("auth/setup_expired.html"), 410
             sign_in(user)
             audit("auth.password_set", now=now, actor=user)
             db.session.commit()
-            return redirect(home_for(user))
+            return remember_device(redirect(home_for(user)), user.email)
     return render_template("auth/setup.html", user=link.user, errors=first_errors(errors),
                            min_length=schemas.PASSWORD_MIN_LENGTH), 422 if errors else 200

@@ -1,10 +1,13 @@
 """Clinics and their staff."""
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
 from app.audit.services import record
 from app.auth.models import Role, User
+from app.auth.services import end_sessions
 from app.clinics.models import Clinic
 from app.clinics.settings import effective
 from app.extensions import db
@@ -26,6 +29,46 @@ def staff(clinic_id: int) -> list[User]:
         select(User).where(User.clinic_id == clinic_id, User.role != Role.PATIENT)
         .order_by(User.name)
     ))
+
+
+class CannotDeactivate(Exception):
+    """Refused: the message says why, in plain words."""
+
+
+def deactivate_staff(member: User, *, by: User | None, now: datetime) -> int:
+    """A departed staff member: sign-in refused, every session ended, their devices' push
+    subscriptions gone, messages still waiting for them cancelled. Nobody deactivates
+    themselves or a clinic's last active admin. Returns the sessions ended."""
+    from app.prompts.services import cancel_unsent_to
+
+    if member.role == Role.PATIENT:
+        raise CannotDeactivate("Patients are discharged from their own page.")
+    if by is not None and by.id == member.id:
+        raise CannotDeactivate("You cannot deactivate your own account.")
+    if member.role == Role.ADMIN and member.active and active_admins(member.clinic_id) <= 1:
+        raise CannotDeactivate("This is the clinic's last active admin. Make someone else an "
+                               "admin first.")
+    member.active = False
+    count = end_sessions(member, now=now)
+    cancel_unsent_to(member.id)
+    db.session.flush()
+    return count
+
+
+def reactivate_staff(member: User) -> None:
+    member.active = True
+    db.session.flush()
+
+
+def active_admins(clinic_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(User).where(
+        User.clinic_id == clinic_id, User.role == Role.ADMIN, User.active.is_(True)))
+
+
+def clinic_staff_member(clinic_id: int, user_id: int) -> User | None:
+    """A staff member of this clinic, or None (callers answer 404)."""
+    return db.session.scalar(select(User).where(
+        User.id == user_id, User.clinic_id == clinic_id, User.role != Role.PATIENT))
 
 
 def update_settings(clinic: Clinic, values: dict, *, by: User, now) -> dict:

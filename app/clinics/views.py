@@ -1,6 +1,15 @@
 """Admin pages: the clinic's staff."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from app.audit.services import record as audit
@@ -28,8 +37,9 @@ def staff():
     if request.method == "POST":
         values = dict(request.form)
         data, errors = load_form(auth_schemas.Staff())
-        if data and auth_services.user_by_email(data["email"]) is not None:
-            errors = {"email": ["This email already has an Aftercare account."]}
+        if data and auth_services.clinic_user_by_email(current_user.clinic_id,
+                                                       data["email"]) is not None:
+            errors = {"email": [auth_services.EMAIL_IN_USE]}
         elif data:
             now = utcnow()
             member = auth_services.create_staff(current_user.clinic_id, email=data["email"],
@@ -46,6 +56,74 @@ def staff():
     return render_template("clinics/staff.html", members=services.staff(current_user.clinic_id),
                            values=values, errors=first_errors(errors), link=link), (
         422 if errors else 200)
+
+
+def _member_or_404(staff_id: int):
+    member = services.clinic_staff_member(current_user.clinic_id, staff_id)
+    if member is None:
+        abort(404)
+    return member
+
+
+def _staff_page():
+    return redirect(url_for("clinics.staff"), code=303)
+
+
+@bp.route("/staff/<int:staff_id>/deactivate", methods=["GET", "POST"])
+@admin_required
+def deactivate(staff_id: int):
+    """GET asks for confirmation (no script: CSP allows none inline); POST deactivates."""
+    member = _member_or_404(staff_id)
+    if request.method == "GET":
+        return render_template(
+            "confirm.html", heading=f"Deactivate {member.name}?",
+            explanation=[f"{member.name} will be signed out on every device, stop receiving "
+                         "escalations, and will not be able to sign in.",
+                         "Their records and audit history stay. You can reactivate them "
+                         "later."],
+            action=url_for("clinics.deactivate", staff_id=member.id),
+            button=f"Deactivate {member.name}", cancel=url_for("clinics.staff"))
+    now = utcnow()
+    try:
+        sessions = services.deactivate_staff(member, by=current_user, now=now)
+    except services.CannotDeactivate as refusal:
+        flash(str(refusal))
+        return _staff_page()
+    audit("staff.deactivate", now=now, actor=current_user, target=f"user:{member.id}",
+          sessions=sessions)
+    db.session.commit()
+    flash(f"{member.name} is deactivated and signed out everywhere.")
+    return _staff_page()
+
+
+@bp.post("/staff/<int:staff_id>/reactivate")
+@admin_required
+def reactivate(staff_id: int):
+    member = _member_or_404(staff_id)
+    services.reactivate_staff(member)
+    audit("staff.reactivate", now=utcnow(), actor=current_user, target=f"user:{member.id}")
+    db.session.commit()
+    flash(f"{member.name} can sign in again.")
+    return _staff_page()
+
+
+@bp.post("/staff/<int:staff_id>/setup-link")
+@admin_required
+def new_staff_setup_link(staff_id: int):
+    """A new setup link (a password reset) for a staff member; any earlier one stops working."""
+    member = _member_or_404(staff_id)
+    if not member.active:
+        flash(f"Reactivate {member.name} first.")
+        return _staff_page()
+    now = utcnow()
+    token = auth_services.issue_setup_link(member, by=current_user, now=now,
+                                           lifetime=current_app.config["SETUP_LINK_LIFETIME"])
+    audit("staff.setup_link", now=now, actor=current_user, target=f"user:{member.id}")
+    db.session.commit()
+    url = auth_services.setup_url(token)
+    return render_template("clinics/staff.html", members=services.staff(current_user.clinic_id),
+                           values={"role": "clinician"}, errors={},
+                           link={"name": member.name, "url": url, "qr": qr_svg(url)})
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -6,21 +6,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import Role, User
-from app.auth.services import normalise_email, user_by_email
+from app.auth.services import clinic_user_by_email, end_sessions, normalise_email
 from app.extensions import db
 from app.infusions.models import SeriesKind, TreatmentSeries
 from app.patients.models import Patient
-from app.prompts.services import schedule_phq9
+from app.prompts.services import schedule_phq9, stop_all_prompts
 
 
 class EmailInUse(Exception):
-    """The email already belongs to an account."""
+    """The email already belongs to an account in this clinic."""
 
 
 def enroll(clinic_id: int, *, display_name: str, email: str, timezone: str, by: User,
            now: datetime) -> Patient:
-    """Create the patient's account (no password yet), profile and first induction series."""
-    if user_by_email(email) is not None:
+    """Create the patient's account (no password yet), profile and first induction series.
+
+    Only this clinic's accounts are looked at: an account with the same email in another
+    clinic neither stops the enrollment nor shows in its answer or its time."""
+    if clinic_user_by_email(clinic_id, email) is not None:
         raise EmailInUse(email)
     user = User(clinic_id=clinic_id, email=normalise_email(email), name=display_name.strip(),
                 role=Role.PATIENT, created_at=now)
@@ -46,3 +49,26 @@ def patient_of(user: User) -> Patient | None:
     # with the clinic: its settings are read on most of a patient's requests
     return db.session.scalar(select(Patient).options(joinedload(Patient.clinic))
                              .where(Patient.user_id == user.id))
+
+
+def is_discharged(patient: Patient) -> bool:
+    return not patient.user.active
+
+
+def discharge(patient: Patient, *, now: datetime) -> int:
+    """The patient leaves the clinic's aftercare: sign-in refused, signed out everywhere, their
+    devices' push subscriptions gone, pending prompts and messages cancelled, and no new ones
+    made (scheduling skips them). Every record stays, visible to staff. Returns the prompts
+    cancelled."""
+    patient.user.active = False
+    end_sessions(patient.user, now=now)
+    cancelled = stop_all_prompts(patient.id, patient.user_id)
+    db.session.flush()
+    return cancelled
+
+
+def readmit(patient: Patient) -> None:
+    """Back in aftercare: they can sign in again (same password); infusions recorded from now
+    on schedule prompts as before. Cancelled prompts stay cancelled."""
+    patient.user.active = True
+    db.session.flush()

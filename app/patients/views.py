@@ -55,7 +55,7 @@ def enroll():
                 patient = services.enroll(current_user.clinic_id, by=current_user, now=now,
                                           **data)
             except services.EmailInUse:
-                errors = {"email": ["This email already has an Aftercare account."]}
+                errors = {"email": [auth_services.EMAIL_IN_USE]}
             else:
                 token = auth_services.issue_setup_link(
                     patient.user, by=current_user, now=now,
@@ -97,6 +97,43 @@ def new_setup_link(patient_id: int):
     audit("patient.setup_link", now=now, actor=current_user, patient_id=patient.id)
     db.session.commit()
     return _setup_link_page(patient, token, first=False)
+
+
+@bp.route("/<int:patient_id>/discharge", methods=["GET", "POST"])
+@staff_required
+def discharge(patient_id: int):
+    """GET asks for confirmation (no script: CSP allows none inline); POST discharges."""
+    patient = patient_or_404(patient_id)
+    back = url_for("patients.show", patient_id=patient.id)
+    if request.method == "GET":
+        return render_template(
+            "confirm.html", heading="Discharge this patient?",
+            explanation=["They will be signed out on every device, receive no more check-in "
+                         "prompts, and will not be able to sign in.",
+                         "Their check-ins, flags and infusions stay on their page. You can "
+                         "re-admit them later."],
+            action=url_for("patients.discharge", patient_id=patient.id),
+            button="Discharge", cancel=back)
+    if not services.is_discharged(patient):
+        now = utcnow()
+        cancelled = services.discharge(patient, now=now)
+        audit("patient.discharge", now=now, actor=current_user, patient_id=patient.id,
+              prompts_cancelled=cancelled)
+        db.session.commit()
+    flash("Discharged: no more prompts, and sign-in is closed.")
+    return redirect(back, code=303)
+
+
+@bp.post("/<int:patient_id>/readmit")
+@staff_required
+def readmit(patient_id: int):
+    patient = patient_or_404(patient_id)
+    if services.is_discharged(patient):
+        services.readmit(patient)
+        audit("patient.readmit", now=utcnow(), actor=current_user, patient_id=patient.id)
+        db.session.commit()
+    flash("Re-admitted: they can sign in again, and new infusions schedule prompts.")
+    return redirect(url_for("patients.show", patient_id=patient.id), code=303)
 
 
 @bp.post("/<int:patient_id>/sign-out")

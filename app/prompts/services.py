@@ -71,7 +71,8 @@ def schedule_for_infusion(infusion: Infusion, *, now: datetime) -> None:
     """Create, move or cancel this infusion's pending prompts to match its times."""
     patient = db.session.get(Patient, infusion.patient_id)
     settings = effective(patient.clinic)
-    wanted = desired_prompts(infusion, patient, settings, now)
+    # A discharged patient is asked nothing more: their pending prompts go, none are made.
+    wanted = desired_prompts(infusion, patient, settings, now) if patient.user.active else {}
     existing = {p.slot: p for p in db.session.scalars(
         select(Prompt).where(Prompt.infusion_id == infusion.id))}
     for slot, prompt in existing.items():
@@ -175,6 +176,25 @@ def _stop_earlier_ladders(infusion: Infusion) -> None:
 def cancel(prompt: Prompt) -> None:
     prompt.status = PromptStatus.CANCELLED
     _cancel_unsent(prompt.id)
+
+
+def stop_all_prompts(patient_id: int, user_id: int) -> int:
+    """A discharged patient: every pending prompt cancelled, every unsent message to them
+    cancelled. Answered, missed and sent rows stay as the record. Returns prompts cancelled."""
+    pending = list(db.session.scalars(select(Prompt).where(
+        Prompt.patient_id == patient_id, Prompt.status == PromptStatus.PENDING)))
+    for prompt in pending:
+        cancel(prompt)
+    cancel_unsent_to(user_id)
+    return len(pending)
+
+
+def cancel_unsent_to(user_id: int) -> None:
+    """Every message still waiting to go to this person, cancelled (a deactivated account)."""
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.status == NotificationStatus.DUE)
+        .values(status=NotificationStatus.CANCELLED))
 
 
 def _cancel_unsent(prompt_id: int) -> None:
@@ -291,6 +311,8 @@ def remove_subscription(user_id: int, endpoint: str) -> bool:
 
 def schedule_phq9(series, patient: Patient, *, now: datetime) -> None:
     """Weekly PHQ-9 prompts for an induction series, at the readiness hour, from its start."""
+    if not patient.user.active:  # discharged: asked nothing more
+        return
     settings = effective(patient.clinic)
     zone, quiet = ZoneInfo(patient.timezone), quiet_hours(settings)
     at = schedule.parse_hhmm(settings["readiness_time"])

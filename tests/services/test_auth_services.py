@@ -186,7 +186,7 @@ def test_session_of_a_deactivated_user_is_not_live(clock, clinician):
     assert services.live_session(token, now=clock()) is None
 
 
-def test_end_all_sessions_spares_kept_session_and_other_users(clinic, clock, clinician):
+def test_end_sessions_spares_kept_session_and_other_users(clinic, clock, clinician):
     colleague = factories.staff(clinic)
     kept, kept_token = _start(clinician, clock())
     _other, other_token = _start(clinician, clock())
@@ -194,7 +194,7 @@ def test_end_all_sessions_spares_kept_session_and_other_users(clinic, clock, cli
     services.end_session(already_ended, now=clock() - timedelta(minutes=30))
     _theirs, their_token = _start(colleague, clock())
 
-    ended = services.end_all_sessions(clinician, now=clock(), keep=kept)
+    ended = services.end_sessions(clinician, now=clock(), except_session=kept)
     db.session.commit()
     db.session.expire_all()
 
@@ -205,10 +205,10 @@ def test_end_all_sessions_spares_kept_session_and_other_users(clinic, clock, cli
     assert already_ended.revoked_at == clock() - timedelta(minutes=30)
 
 
-def test_end_all_sessions_without_keep_ends_every_one(clock, clinician):
+def test_end_sessions_without_keep_ends_every_one(clock, clinician):
     tokens = [_start(clinician, clock())[1] for _ in range(3)]
 
-    assert services.end_all_sessions(clinician, now=clock()) == 3
+    assert services.end_sessions(clinician, now=clock()) == 3
     db.session.commit()
     db.session.expire_all()
 
@@ -279,7 +279,7 @@ def test_create_staff_normalises_email_and_name(clinic):
 
     assert (user.email, user.name, user.role, user.clinic_id, user.password_hash) == (
         "grace@x.test", "Grace Hopper", Role.ADMIN, clinic.id, None)
-    assert services.user_by_email("GRACE@x.test") == user
+    assert services.clinic_user_by_email(clinic.id, "GRACE@x.test") == user
 
 
 def test_create_staff_refuses_the_patient_role(clinic):

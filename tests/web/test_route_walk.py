@@ -38,8 +38,9 @@ STAFF_PREFIXES = ("/clinic/", "/api/v1/cohort", "/api/v1/clinic/")
 # Anyone may open these; none of them reads patient data.
 PUBLIC = {
     "auth.login": "the sign-in form; a POST without credentials is refused",
-    "auth.setup_link": "keeps a setup token in the session; an unknown token leads to 410",
-    "auth.setup": "works only with a live setup token in the session, else 410",
+    "auth.setup_link": "spends a setup token on a setup session in this browser's cookie; an "
+                       "unknown or already opened token leads to 410",
+    "auth.setup": "works only with a live setup session in the session cookie, else 410",
     "health.healthz": "says whether the database answers",
     "api.openapi": "the API description",
     "api.session_info": "a CSRF token and the caller's own role",
