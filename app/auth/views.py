@@ -23,7 +23,7 @@ from app.auth.models import Role
 from app.clock import utcnow
 from app.extensions import db, limiter
 from app.forms import first_errors, load_form
-from app.ratelimits import setup_limit
+from app.ratelimits import private_key, setup_limit
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 SETUP_TOKEN_KEY = "setup_token"  # noqa: S105  (a session key name)
@@ -55,7 +55,7 @@ def sign_in(user) -> None:
 
 
 def _login_email() -> str:
-    return "login:" + request.form.get("email", "").strip().lower()[:254]
+    return private_key("login", request.form.get("email", "").strip().lower()[:254])
 
 
 @bp.route("/login", methods=["GET", "POST"])
