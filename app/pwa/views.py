@@ -70,6 +70,8 @@ def offline():
     precached by the service worker, so it is the same page for everyone: no CSRF token, no
     navigation, no flash message, and the session is neither read nor refreshed (no
     Set-Cookie, no Vary: Cookie). The outbox script fetches a token before sending."""
-    request_ctx.session = current_app.session_interface.make_null_session(current_app)
+    # Flask keeps the opened session here and saves (refreshes) it after the view unless it is
+    # a null session: this response must carry no cookie of anyone's.
+    request_ctx._session = current_app.session_interface.make_null_session(current_app)
     response = Response(render_template("pwa/offline.html", catalog=catalog, public_page=True))
     return _cacheable(response, 0)

@@ -25,6 +25,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.forms import first_errors, without_blanks
 from app.scoping import patient_or_404
+from app.security import audited_read
 from app.templating import viewer_timezone
 from app.trends import cohort_charts, filters, patient, schemas
 from app.trends.assets import chart_js_url
@@ -46,8 +47,8 @@ def _patient_chart_view(name: str):
         return jsonify(patient.chart(name, found.id, viewer_timezone()))
 
     view.__name__ = f"patient_chart_{name.replace('-', '_')}"
-    return documented(summary=f"One patient's {name} chart", responses=_chart_doc,
-                      tags=["charts"])(view)
+    return audited_read(documented(summary=f"One patient's {name} chart",
+                                   responses=_chart_doc, tags=["charts"])(view))
 
 
 def _cohort_chart_view(name: str):
@@ -64,9 +65,10 @@ def _cohort_chart_view(name: str):
         return jsonify(chart)
 
     view.__name__ = f"cohort_chart_{name.replace('-', '_')}"
-    return documented(summary=f"The clinic's cohort {name} chart", query=schemas.CohortQuery,
-                      responses={**_chart_doc, 404: (ErrorResponse, "Not found")},
-                      tags=["charts"])(view)
+    return audited_read(documented(
+        summary=f"The clinic's cohort {name} chart", query=schemas.CohortQuery,
+        responses={**_chart_doc, 403: (ErrorResponse, "Staff only, or opened from another site"),
+                   404: (ErrorResponse, "Not found")}, tags=["charts"])(view))
 
 
 for _name in patient.NAMES:
@@ -77,6 +79,7 @@ for _name in cohort_charts.NAMES:
 
 
 @bp.get("/cohort")
+@audited_read
 @staff_required
 def cohort_page():
     raw = without_blanks(request.args)
