@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Config, Flask
 
 from app import config as app_config
 
@@ -15,9 +15,13 @@ def create_app(config: dict | None = None) -> Flask:
                          or app_config.DEFAULT_INSTANCE_PATH)
     app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True)
     app.config.from_object(app_config.Defaults)
-    app.config.from_pyfile("config.py", silent=True)
-    app.config.update(app_config.from_environment(instance_path))
+    instance_config = Config(str(instance_path))
+    instance_config.from_pyfile("config.py", silent=True)
+    app.config.update(instance_config)
+    environment = app_config.from_environment(instance_path)
+    app.config.update(environment)
     app.config.update(config or {})
+    app_config.secure_cookie_unless_set(app.config, instance_config, environment, config or {})
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: set the SECRET_KEY environment variable or "
                            "run `python -m app.bootstrap` to create instance/secret_key.")

@@ -88,6 +88,8 @@ def seed_demo():
 @click.option("--admin-name", required=True)
 def create_clinic(name, timezone, phone, admin_email, admin_name):
     """Create a clinic and its first admin, and print the admin's setup link."""
+    from marshmallow import ValidationError
+
     from app.auth.models import Role
     from app.auth.services import create_staff, issue_setup_link, setup_url
     from app.clinics.services import clinic_by_name
@@ -95,7 +97,10 @@ def create_clinic(name, timezone, phone, admin_email, admin_name):
     from app.clock import utcnow
     from app.patients.schemas import valid_timezone
 
-    valid_timezone(timezone)
+    try:
+        valid_timezone(timezone)
+    except ValidationError as error:
+        raise click.BadParameter(error.messages[0], param_hint="--timezone") from error
     if clinic_by_name(name):
         raise click.ClickException("A clinic with that name exists")
     clinic = make_clinic(name=name, timezone=timezone, phone=phone)

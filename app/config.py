@@ -109,8 +109,17 @@ def from_environment(instance_path: Path) -> dict:
     if os.environ.get("TRUSTED_PROXY_COUNT"):
         settings["TRUSTED_PROXY_COUNT"] = int(os.environ["TRUSTED_PROXY_COUNT"])
     secure = _env_bool("SESSION_COOKIE_SECURE")
-    if secure is None:  # served over HTTPS: the session cookie never travels in clear text
-        secure = settings.get("PUBLIC_BASE_URL", "").startswith("https://") or None
     if secure is not None:
         settings["SESSION_COOKIE_SECURE"] = secure
     return settings
+
+
+def secure_cookie_unless_set(config, *explicit: dict) -> None:
+    """Served over HTTPS (``PUBLIC_BASE_URL`` https://, from wherever it was set: the
+    environment or instance/config.py), the session cookie is Secure, unless one of the
+    ``explicit`` sources (instance/config.py, the environment, create_app's dict) sets
+    SESSION_COOKIE_SECURE itself."""
+    if any("SESSION_COOKIE_SECURE" in source for source in explicit):
+        return
+    if str(config.get("PUBLIC_BASE_URL", "")).startswith("https://"):
+        config["SESSION_COOKIE_SECURE"] = True

@@ -1,5 +1,6 @@
 """Database connection settings that the ORM does not make for us."""
 
+import os
 import sqlite3
 
 from sqlalchemy import event
@@ -16,6 +17,7 @@ def register_sqlite_pragmas() -> None:
     if _registered:
         return
     event.listen(Engine, "connect", _sqlite_pragmas)
+    event.listen(Engine, "do_connect", _owner_only_sqlite_file)
     _registered = True
 
 
@@ -28,3 +30,21 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _owner_only_sqlite_file(dialect, _record, cargs, cparams) -> None:
+    """Create a missing SQLite database file readable by its owner only (0600), before SQLite
+    would create it with the process umask. SQLite gives the WAL and shared-memory files the
+    database file's permissions, so they are owner-only too (tests/faults/test_backup_restore)."""
+    if dialect.name != "sqlite":
+        return
+    filename = cargs[0] if cargs else cparams.get("database")
+    if not filename or filename == ":memory:" or cparams.get("uri") or \
+            str(filename).startswith("file:"):
+        return
+    try:
+        os.close(os.open(filename, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:
+        return  # a missing folder and the like: SQLite itself says what is wrong

@@ -1,6 +1,9 @@
 """HTML forms go through the same marshmallow schemas as JSON; these helpers do the plumbing."""
 
+import re
 from datetime import date
+from functools import cache
+from zoneinfo import available_timezones
 
 from flask import request
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -78,3 +81,34 @@ class DateRangeQuery(Schema):
     def start_before_end(self, data, **kwargs):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise ValidationError("The start date must be on or before the end date.", "end")
+
+
+@cache
+def known_timezones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+TIMEZONE_ERROR = "Choose a time zone such as America/Chicago."
+
+
+class TimeZone(fields.String):
+    """An IANA time zone the server knows, e.g. "America/Chicago". Every time zone input goes
+    through this field: a folder of zones ("America"), a path or a very long name is refused in
+    words (``ZoneInfo`` would raise IsADirectoryError, ValueError or OSError: a 500)."""
+
+    default_error_messages = {"zone": TIMEZONE_ERROR}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if text not in known_timezones():
+            raise self.make_error("zone")
+        return text
+
+
+ASCII_DIGITS = re.compile(r"[0-9]{1,9}")  # not str.isdigit(): "²" is a digit int() refuses
+
+
+def whole_number(text: str) -> int | None:
+    """``text`` as a whole number when it is 1 to 9 ASCII digits, else None. Bounded before
+    ``int()``: 5,000 digits would raise ValueError (Python's int-string limit), a 500."""
+    return int(text) if ASCII_DIGITS.fullmatch(text) else None

@@ -5,6 +5,7 @@ Limits come from the app's settings (``LOGIN_RATE_LIMIT``, ``SETUP_RATE_LIMIT``,
 when several web servers must share the counters.
 """
 
+
 from flask import current_app
 from flask_limiter.util import get_remote_address
 from flask_login import current_user

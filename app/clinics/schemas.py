@@ -4,8 +4,9 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from app.forms import whole_number
+
 HHMM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]\Z")  # validate.Regexp anchors the start
-DIGITS = re.compile(r"[0-9]+")  # not str.isdigit(): that accepts "²", which int() refuses
 MAX_WINDOW_HOURS = 7 * 24
 
 
@@ -14,9 +15,10 @@ class HourList(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs):
         parts = [p.strip() for p in str(value).split(",") if p.strip()]
-        if not parts or not all(DIGITS.fullmatch(p) for p in parts):
+        numbers = [whole_number(p) for p in parts]
+        if not parts or None in numbers:
             raise ValidationError("List whole hours separated by commas, e.g. 2, 6, 24.")
-        hours = sorted({int(p) for p in parts})
+        hours = sorted(set(numbers))
         if len(hours) != len(parts):
             raise ValidationError("Each hour may appear once.")
         if hours[0] < 1 or hours[-1] > MAX_WINDOW_HOURS or len(hours) > 10:

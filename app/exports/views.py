@@ -16,6 +16,7 @@ from app.exports.services import cohort_patient_ids, cohort_rows, patient_rows
 from app.extensions import db
 from app.forms import without_blanks
 from app.scoping import patient_or_404
+from app.security import audited_read
 from app.trends import filters, schemas
 
 bp = Blueprint("exports", __name__, url_prefix="/clinic")
@@ -30,6 +31,7 @@ def _download(body, *, filename: str, mimetype: str) -> Response:
 
 
 @bp.get("/patients/<int:patient_id>/export.csv")
+@audited_read
 @staff_required
 def patient_csv(patient_id: int):
     patient = patient_or_404(patient_id)
@@ -42,6 +44,7 @@ def patient_csv(patient_id: int):
 
 
 @bp.get("/patients/<int:patient_id>/export.fhir.json")
+@audited_read
 @staff_required
 def patient_fhir(patient_id: int):
     patient = patient_or_404(patient_id)
@@ -55,6 +58,7 @@ def patient_fhir(patient_id: int):
 
 
 @bp.get("/cohort/export.csv")
+@audited_read
 @staff_required
 def cohort_csv():
     try:

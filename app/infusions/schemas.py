@@ -68,10 +68,11 @@ class Infusion(Schema):
         if any(data.get(n) and not EARLIEST_YEAR <= data[n].year <= LATEST_YEAR
                for n in TIME_FIELDS):
             return  # plausible_years says what is wrong
-        start, end = (self._aware(data.get(name)) for name in ("actual_start", "actual_end"))
+        start, end = data.get("actual_start"), data.get("actual_end")
         if end is not None and start is None:
             raise ValidationError("Record the start before the end.", "actual_start")
         if start is not None and end is not None:
+            start, end = self._start_and_end(start, end)
             if end <= start:
                 raise ValidationError("The end must be after the start.", "actual_end")
             if end - start > MAX_DURATION:
@@ -80,6 +81,25 @@ class Infusion(Schema):
 
     def _aware(self, value):
         return value.replace(tzinfo=self.zone).astimezone(UTC) if value is not None else None
+
+    def _instants(self, value) -> list:
+        """The UTC instants a local time names: two in the hour repeated when clocks go back
+        (the first, then the second 01:30), one otherwise."""
+        first = value.replace(tzinfo=self.zone, fold=0).astimezone(UTC)
+        second = value.replace(tzinfo=self.zone, fold=1).astimezone(UTC)
+        return [first] if first == second else [first, second]
+
+    def _start_and_end(self, start, end) -> tuple:
+        """The start and end as instants. Where a time falls in the repeated hour of the
+        autumn clock change, the reading that gives the shortest infusion that ends after it
+        starts is taken: 01:30 to 01:10 on that night is 40 minutes (the end in the second
+        01:00-02:00), and a start at 01:30 with an end at 02:10 is the second 01:30. The form
+        says so beside the times."""
+        readings = [(s, e) for s in self._instants(start) for e in self._instants(end)]
+        forward = [(s, e) for s, e in readings if e > s]
+        if not forward:
+            return readings[0]
+        return min(forward, key=lambda pair: pair[1] - pair[0])
 
     @validates_schema
     def plausible_years(self, data, **kwargs):
@@ -92,8 +112,11 @@ class Infusion(Schema):
 
     @post_load
     def to_utc(self, data, **kwargs):
+        start, end = data.get("actual_start"), data.get("actual_end")
         for name in TIME_FIELDS:
             data[name] = self._aware(data.get(name))
+        if start is not None and end is not None:
+            data["actual_start"], data["actual_end"] = self._start_and_end(start, end)
         return data
 
 

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.forms import first_errors, load_form
 from app.infusions import doses, schemas, services
 from app.scoping import infusion_or_404, patient_or_404
+from app.security import audited_read
 
 bp = Blueprint("infusions", __name__, url_prefix="/clinic", template_folder="templates")
 
@@ -59,6 +60,7 @@ def new(patient_id: int):
 
 
 @bp.route("/infusions/<int:infusion_id>/edit", methods=["GET", "POST"])
+@audited_read
 @staff_required
 def edit(infusion_id: int):
     infusion = infusion_or_404(infusion_id)

@@ -26,6 +26,7 @@ from app.patients import schemas, services
 from app.phq9.services import series_progress
 from app.qr import svg as qr_svg
 from app.scoping import patient_or_404
+from app.security import audited_read
 from app.templating import viewer_timezone
 from app.trends.assets import chart_js_url
 from app.trends.patient import page_charts
@@ -69,6 +70,7 @@ def enroll():
 
 
 @bp.get("/<int:patient_id>")
+@audited_read
 @staff_required
 def show(patient_id: int):
     patient = patient_or_404(patient_id)

@@ -3,6 +3,7 @@ the offline check-in page. None of these responses carries health data, so they 
 """
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, url_for
+from flask.globals import request_ctx
 
 from app.checkins import catalog
 from app.pwa import icons
@@ -65,6 +66,12 @@ def service_worker():
 
 @bp.get("/offline")
 def offline():
-    """The check-in form as the phone shows it without a connection: no patient data in it."""
-    response = Response(render_template("pwa/offline.html", catalog=catalog))
+    """The check-in form as the phone shows it without a connection. Served ``public`` and
+    precached by the service worker, so it is the same page for everyone: no CSRF token, no
+    navigation, no flash message, and the session is neither read nor refreshed (no
+    Set-Cookie, no Vary: Cookie). The outbox script fetches a token before sending."""
+    # Flask keeps the opened session here and saves (refreshes) it after the view unless it is
+    # a null session: this response must carry no cookie of anyone's.
+    request_ctx._session = current_app.session_interface.make_null_session(current_app)
+    response = Response(render_template("pwa/offline.html", catalog=catalog, public_page=True))
     return _cacheable(response, 0)

@@ -4,6 +4,9 @@ Every function here runs a fixed number of queries whatever the number of patien
 returns small lists of rows: one per infusion number (and hour bucket or side effect). The SQL
 is the same on SQLite and PostgreSQL; only ``hours_between`` compiles differently.
 
+Each aggregate also says how many distinct patients it was computed from (``patients`` and
+the like): ``cohort_charts`` withholds those from fewer than ``MIN_PATIENTS``.
+
 Scope (``Filters``): the clinic's infusions that have ended, in one kind of series (induction
 by default), optionally those that ended within a date range (in the clinic's time zone) and
 those recorded by one clinician (``Infusion.recorded_by_id``: who recorded or last edited it).
@@ -89,7 +92,7 @@ def _episodes(scope):
     partition = [scope.c.id, SymptomRating.code]
     rating = (
         select(scope.c.id.label("infusion_id"), scope.c.number, scope.c.actual_end,
-               SymptomRating.code, SymptomRating.severity, CheckIn.taken_at,
+               scope.c.patient_id, SymptomRating.code, SymptomRating.severity, CheckIn.taken_at,
                func.min(case((SymptomRating.severity > 0, CheckIn.taken_at)))
                .over(partition_by=partition).label("onset_at"))
         .select_from(CheckIn)
@@ -100,10 +103,11 @@ def _episodes(scope):
                                       rating.c.taken_at > rating.c.onset_at),
                                  rating.c.taken_at)))
     return (
-        select(rating.c.infusion_id, rating.c.number, rating.c.code,
+        select(rating.c.infusion_id, rating.c.number, rating.c.code, rating.c.patient_id,
                hours_between(resolved_at, rating.c.actual_end).label("hours"))
         .where(rating.c.onset_at.is_not(None))
-        .group_by(rating.c.infusion_id, rating.c.number, rating.c.code, rating.c.actual_end)
+        .group_by(rating.c.infusion_id, rating.c.number, rating.c.code, rating.c.actual_end,
+                  rating.c.patient_id)
     ).cte("episode")
 
 
@@ -114,7 +118,9 @@ def side_effects(filters: Filters) -> dict:
     episode = _episodes(scope)
     counts = (
         select(episode.c.number, episode.c.code, func.count().label("episodes"),
-               func.count(episode.c.hours).label("resolved"))
+               func.count(episode.c.hours).label("resolved"),
+               func.count(func.distinct(case((episode.c.hours.is_not(None),
+                                              episode.c.patient_id)))).label("resolved_patients"))
         .group_by(episode.c.number, episode.c.code)
     ).subquery("counts")
     partition = [episode.c.number, episode.c.code]
@@ -133,27 +139,31 @@ def side_effects(filters: Filters) -> dict:
     ).subquery("median")
     query = (
         select(counts.c.number, counts.c.code, counts.c.episodes, counts.c.resolved,
-               median.c.median)
+               counts.c.resolved_patients, median.c.median)
         .select_from(counts.outerjoin(median, and_(median.c.number == counts.c.number,
                                                    median.c.code == counts.c.code)))
         .order_by(counts.c.number, counts.c.code)
     )
     reported = (
-        select(scope.c.number, func.count(func.distinct(CheckIn.infusion_id)).label("n"))
+        select(scope.c.number, func.count(func.distinct(CheckIn.infusion_id)).label("n"),
+               func.count(func.distinct(CheckIn.patient_id)).label("patients"))
         .join(scope, scope.c.id == CheckIn.infusion_id)
         .group_by(scope.c.number).order_by(scope.c.number)
     )
-    infusions = {r.number: r.n for r in db.session.execute(reported)}
+    reported_rows = list(db.session.execute(reported))
+    infusions = {r.number: r.n for r in reported_rows}
+    patients = {r.number: r.patients for r in reported_rows}
     rows = []
     for r in db.session.execute(query):
         denominator = infusions.get(r.number, 0)
         rows.append({
             "number": r.number, "code": r.code, "episodes": r.episodes,
-            "resolved": r.resolved,
+            "resolved": r.resolved, "patients": patients.get(r.number, 0),
+            "resolved_patients": r.resolved_patients,
             "incidence": round(r.episodes / denominator, 3) if denominator else None,
             "median_hours": round(float(r.median), 1) if r.median is not None else None,
         })
-    return {"infusions_with_checkins": [{"number": n, "infusions": c}
+    return {"infusions_with_checkins": [{"number": n, "infusions": c, "patients": patients[n]}
                                         for n, c in sorted(infusions.items())],
             "rows": rows}
 
@@ -168,7 +178,7 @@ def phq9_outcomes(filters: Filters) -> dict:
     series_ids = select(scope.c.series_id)
     partition = [Phq9Response.series_id]
     ranked = (
-        select(Phq9Response.series_id, Phq9Response.total,
+        select(Phq9Response.series_id, Phq9Response.patient_id, Phq9Response.total,
                func.row_number().over(partition_by=partition,
                                       order_by=[Phq9Response.taken_at, Phq9Response.id])
                .label("first_rn"),
@@ -182,12 +192,16 @@ def phq9_outcomes(filters: Filters) -> dict:
         select(ranked.c.series_id,
                func.max(case((ranked.c.first_rn == 1, ranked.c.total))).label("baseline"),
                func.max(case((ranked.c.last_rn == 1, ranked.c.total))).label("latest"),
-               func.max(ranked.c.n).label("n"))
+               func.max(ranked.c.n).label("n"),
+               func.max(ranked.c.patient_id).label("patient_id"))
         .group_by(ranked.c.series_id)
     ).subquery("per_series")
     followed = per_series.c.n >= 2
     query = select(
         func.count().label("series"),
+        func.count(func.distinct(per_series.c.patient_id)).label("patients"),
+        func.count(func.distinct(case((followed, per_series.c.patient_id))))
+        .label("followed_patients"),
         func.coalesce(func.sum(case((followed, 1), else_=0)), 0).label("followed"),
         func.coalesce(func.sum(case((and_(followed, per_series.c.baseline > 0,
                                           per_series.c.latest <= per_series.c.baseline
@@ -204,7 +218,9 @@ def phq9_outcomes(filters: Filters) -> dict:
     def rounded(value):
         return round(float(value), 1) if value is not None else None
 
-    return {"series": r.series, "followed": int(r.followed), "responders": int(r.responders),
+    return {"series": r.series, "patients": r.patients,
+            "followed_patients": r.followed_patients, "followed": int(r.followed),
+            "responders": int(r.responders),
             "remitters": int(r.remitters), "mean_baseline": rounded(r.mean_baseline),
             "mean_latest": rounded(r.mean_latest)}
 
@@ -218,11 +234,12 @@ def adherence(filters: Filters) -> list[dict]:
     prompted = func.sum(case((closed, 1), else_=0))
     answered = func.sum(case((Prompt.status == PromptStatus.ANSWERED, 1), else_=0))
     query = (
-        select(scope.c.number, prompted.label("prompted"), answered.label("answered"))
+        select(scope.c.number, prompted.label("prompted"), answered.label("answered"),
+               func.count(func.distinct(case((closed, scope.c.patient_id)))).label("patients"))
         .select_from(scope)
         .join(Prompt, Prompt.infusion_id == scope.c.id)
         .group_by(scope.c.number).having(prompted > 0).order_by(scope.c.number)
     )
     return [{"number": r.number, "prompted": int(r.prompted), "answered": int(r.answered),
-             "rate": round(int(r.answered) / int(r.prompted), 3)}
+             "rate": round(int(r.answered) / int(r.prompted), 3), "patients": r.patients}
             for r in db.session.execute(query)]

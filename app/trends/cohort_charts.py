@@ -1,17 +1,50 @@
-"""The cohort aggregates (``cohort.py``) shaped as charts with their data tables."""
+"""The cohort aggregates (``cohort.py``) shaped as charts with their data tables.
+
+Small numbers are withheld: an aggregate (a cell, a row, a summary) computed from fewer than
+``MIN_PATIENTS`` distinct patients would let a filter narrowed to one day or one clinician show
+one person's moods, side effects or PHQ-9. Its numbers become ``null`` in the JSON with
+``"suppressed": true`` on the row, ``FEWER`` in the table and a gap in the chart; the chart
+says ``"suppressed": true`` when anything was withheld (issue 12, point 6). A fixed rule, the
+usual small-cell threshold of health statistics, not a clinic setting.
+"""
 
 from app.checkins import catalog
 from app.trends import cohort
 
 NAMES = ("mood", "side-effects", "phq9", "adherence")
+MIN_PATIENTS = 5
+FEWER = f"fewer than {MIN_PATIENTS} patients"
+NOTE = (f"Figures from fewer than {MIN_PATIENTS} patients are withheld (shown as “{FEWER}”) "
+        "so that no one person's answers can be read from the cohort.")
+
+
+def _withheld(row: dict, patients: int, *numbers: str) -> dict:
+    """``row`` with ``numbers`` (and the patient count) nulled when fewer than MIN_PATIENTS."""
+    if patients >= MIN_PATIENTS:
+        return {**row, "suppressed": False}
+    return {**row, **{name: None for name in numbers}, "suppressed": True}
+
+
+def _marked(chart: dict, rows: list[dict]) -> dict:
+    suppressed = any(r["suppressed"] for r in rows)
+    return {**chart, "suppressed": suppressed, "min_patients": MIN_PATIENTS,
+            **({"note": NOTE} if suppressed else {})}
 
 
 def mood(filters: cohort.Filters, ladder: list[int]) -> dict:
-    rows = cohort.mood_by_hours(filters, ladder)
+    rows = [_withheld(r, r["patients"], "mean_mood", "checkins", "patients")
+            for r in cohort.mood_by_hours(filters, ladder)]
     hours = sorted({r["hours"] for r in rows} | set(ladder))
     numbers = sorted({r["number"] for r in rows})
     cell = {(r["number"], r["hours"]): r for r in rows}
-    return {
+    def text(r) -> str:
+        if r is None:
+            return "—"
+        if r["suppressed"]:
+            return FEWER
+        return f"{r['mean_mood']:.1f} ({r['checkins']}, {r['patients']})"
+
+    return _marked({
         "title": "Average mood by hours since infusion", "type": "line",
         "x": {"kind": "category",
               "title": "Hours after the infusion ended (nearest check-in step)"},
@@ -25,31 +58,44 @@ def mood(filters: cohort.Filters, ladder: list[int]) -> dict:
             "caption": "Average mood (check-ins, patients) by infusion number and hours since "
                        "the infusion",
             "columns": ["Infusion"] + [f"{h} h" for h in hours],
-            "rows": [[n] + [f"{cell[(n, h)]['mean_mood']:.1f} ({cell[(n, h)]['checkins']}, "
-                            f"{cell[(n, h)]['patients']})" if (n, h) in cell else "—"
-                            for h in hours] for n in numbers],
+            "rows": [[n] + [text(cell.get((n, h))) for h in hours] for n in numbers],
         },
-    }
+    }, rows)
 
 
 def side_effects(filters: cohort.Filters) -> dict:
     result = cohort.side_effects(filters)
-    rows = result["rows"]
+    rows = [_withheld(r, r["patients"], "episodes", "resolved", "incidence", "median_hours",
+                      "patients", "resolved_patients") for r in result["rows"]]
+    for r in rows:  # the median of durations from fewer than MIN_PATIENTS patients
+        if not r["suppressed"] and r["resolved_patients"] < MIN_PATIENTS:
+            r.update(median_hours=None, resolved_patients=None, median_suppressed=True)
+    reported_rows = [_withheld(r, r["patients"], "infusions", "patients")
+                     for r in result["infusions_with_checkins"]]
     numbers = sorted({r["number"] for r in rows}
                      | {r["number"] for r in result["infusions_with_checkins"]})
     codes = sorted({r["code"] for r in rows})
     cell = {(r["number"], r["code"]): r for r in rows}
-    reported = {r["number"]: r["infusions"] for r in result["infusions_with_checkins"]}
+    reported = {r["number"]: r["infusions"] for r in reported_rows}
 
     def text(r) -> str:
         if r is None:
             return "—"
-        median = f"{r['median_hours']:g} h" if r["median_hours"] is not None else "n/a"
+        if r["suppressed"]:
+            return FEWER
+        if r.get("median_suppressed"):
+            median = FEWER
+        else:
+            median = f"{r['median_hours']:g} h" if r["median_hours"] is not None else "n/a"
         open_ = r["episodes"] - r["resolved"]
         return (f"{round(100 * r['incidence'])}% ({r['episodes']}); median {median}"
                 + (f"; {open_} unresolved" if open_ else ""))
 
-    return {
+    def with_checkins(n) -> str:
+        count = reported.get(n, 0)
+        return f"{count} with check-ins" if count is not None else FEWER
+
+    return _marked({
         "title": "Side-effect incidence by infusion number (% of infusions with check-ins)",
         "type": "bar", "x": {"kind": "category", "title": "Infusion"},
         "y": {"title": "% of infusions", "min": 0, "max": 100},
@@ -57,24 +103,36 @@ def side_effects(filters: cohort.Filters) -> dict:
         "datasets": [{"label": catalog.label(code),
                       "data": [round(100 * cell[(n, code)]["incidence"], 1)
                                if (n, code) in cell and cell[(n, code)]["incidence"] is not None
-                               else 0 for n in numbers]} for code in codes],
-        "rows": rows, "infusions_with_checkins": result["infusions_with_checkins"],
+                               else None if (n, code) in cell else 0 for n in numbers]}
+                     for code in codes],
+        "rows": rows, "infusions_with_checkins": reported_rows,
         "table": {
             "caption": "Side effects by infusion number: incidence (episodes), median hours "
                        "until gone",
-            "columns": ["Side effect"] + [f"Infusion {n} ({reported.get(n, 0)} with check-ins)"
+            "columns": ["Side effect"] + [f"Infusion {n} ({with_checkins(n)})"
                                           for n in numbers],
             "rows": [[catalog.label(code)] + [text(cell.get((n, code))) for n in numbers]
                      for code in codes],
         },
-    }
+    }, rows + reported_rows)
 
 
 def phq9(filters: cohort.Filters) -> dict:
     r = cohort.phq9_outcomes(filters)
+    r = _withheld(r, r["patients"], "series", "patients", "followed", "followed_patients",
+                  "responders", "remitters", "mean_baseline", "mean_latest")
+    if not r["suppressed"] and r["followed_patients"] < MIN_PATIENTS:
+        r = {**_withheld(r, r["followed_patients"], "followed", "followed_patients",
+                         "responders", "remitters", "mean_baseline", "mean_latest")}
     followed = r["followed"]
-    others = followed - r["responders"]
-    return {
+    others = followed - r["responders"] if followed is not None else None
+
+    def shown(value):
+        if r["suppressed"] and value is None:
+            return FEWER
+        return value if value is not None else "—"
+
+    return _marked({
         "title": "PHQ-9 response and remission (series with two or more PHQ-9s)",
         "type": "bar", "x": {"kind": "category", "title": "Outcome"},
         "y": {"title": "Series", "min": 0},
@@ -85,21 +143,26 @@ def phq9(filters: cohort.Filters) -> dict:
             "caption": "PHQ-9 outcomes: baseline is the first PHQ-9 of a series, outcome the "
                        "latest",
             "columns": ["Measure", "Value"],
-            "rows": [["Series with a PHQ-9", r["series"]],
-                     ["Series with a follow-up PHQ-9", followed],
-                     ["Responders (down 50% or more)", r["responders"]],
-                     ["Remitters (latest below 5)", r["remitters"]],
-                     ["Mean baseline total", r["mean_baseline"] if r["mean_baseline"]
-                      is not None else "—"],
-                     ["Mean latest total", r["mean_latest"] if r["mean_latest"]
-                      is not None else "—"]],
+            "rows": [["Series with a PHQ-9", shown(r["series"])],
+                     ["Series with a follow-up PHQ-9", shown(followed)],
+                     ["Responders (down 50% or more)", shown(r["responders"])],
+                     ["Remitters (latest below 5)", shown(r["remitters"])],
+                     ["Mean baseline total", shown(r["mean_baseline"])],
+                     ["Mean latest total", shown(r["mean_latest"])]],
         },
-    }
+    }, [r])
 
 
 def adherence(filters: cohort.Filters) -> dict:
-    rows = cohort.adherence(filters)
-    return {
+    rows = [_withheld(r, r["patients"], "prompted", "answered", "rate", "patients")
+            for r in cohort.adherence(filters)]
+
+    def cell(r, name):
+        if r["suppressed"]:
+            return FEWER
+        return f"{round(100 * r['rate'])}%" if name == "rate" else r[name]
+
+    return _marked({
         "title": "Check-ins answered by infusion number (% of prompts whose window closed)",
         "type": "bar", "x": {"kind": "category", "title": "Infusion"},
         "y": {"title": "% answered", "min": 0, "max": 100},
@@ -111,11 +174,10 @@ def adherence(filters: cohort.Filters) -> dict:
         "table": {
             "caption": "Check-in adherence by infusion number",
             "columns": ["Infusion", "Prompted (closed)", "Answered", "Answered %"],
-            "rows": [[r["number"], r["prompted"], r["answered"],
-                      f"{round(100 * r['rate'])}%" if r["rate"] is not None else "—"]
+            "rows": [[r["number"], cell(r, "prompted"), cell(r, "answered"), cell(r, "rate")]
                      for r in rows],
         },
-    }
+    }, rows)
 
 
 def chart(name: str, filters: cohort.Filters, ladder: list[int]) -> dict:

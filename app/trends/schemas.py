@@ -53,3 +53,10 @@ class Chart(Schema):
     infusions_with_checkins = fields.List(fields.Dict(), metadata={
         "description": "side-effects chart: infusions with check-ins, per infusion number"})
     summary = fields.Dict(metadata={"description": "PHQ-9 chart: responders and remitters"})
+    suppressed = fields.Boolean(metadata={
+        "description": "cohort charts: true when some figures came from fewer than "
+                       "min_patients patients and are withheld (null, with \"suppressed\": "
+                       "true on their row)"})
+    min_patients = fields.Integer(metadata={
+        "description": "cohort charts: the fewest distinct patients a figure is shown for"})
+    note = fields.String(metadata={"description": "cohort charts: what was withheld, in words"})

@@ -2,7 +2,11 @@
 
 Chart endpoints: ``/api/v1/patients/<id>/charts/<name>`` and ``/api/v1/cohort/<name>``, one
 route per chart name so each is listed in the OpenAPI document. A patient chart is a view of
-that patient's data: it writes an audit event, like the page.
+that patient's data: it writes an audit event, like the page. A cohort chart does too (one
+``cohort.chart`` event per read, naming the filters in force, defaults included): a filter
+narrowed to one day can come close to one person. Its figures from fewer than five patients
+are withheld (``cohort_charts.MIN_PATIENTS``), so no per-patient events are written, unlike the
+cohort CSV, whose rows are the patients' own records.
 """
 
 from urllib.parse import urlencode
@@ -21,6 +25,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.forms import first_errors, without_blanks
 from app.scoping import patient_or_404
+from app.security import audited_read
 from app.templating import viewer_timezone
 from app.trends import cohort_charts, filters, patient, schemas
 from app.trends.assets import chart_js_url
@@ -42,22 +47,28 @@ def _patient_chart_view(name: str):
         return jsonify(patient.chart(name, found.id, viewer_timezone()))
 
     view.__name__ = f"patient_chart_{name.replace('-', '_')}"
-    return documented(summary=f"One patient's {name} chart", responses=_chart_doc,
-                      tags=["charts"])(view)
+    return audited_read(documented(summary=f"One patient's {name} chart",
+                                   responses=_chart_doc, tags=["charts"])(view))
 
 
 def _cohort_chart_view(name: str):
     @staff_required
     def view():
-        query = query_args(schemas.CohortQuery())
-        scope = filters.build(query, clinic=current_user.clinic, now=utcnow())
+        now = utcnow()
+        query = filters.with_default_range(query_args(schemas.CohortQuery()),
+                                           clinic=current_user.clinic, now=now)
+        scope = filters.build(query, clinic=current_user.clinic, now=now)
         ladder = effective(current_user.clinic)["checkin_ladder_hours"]
-        return jsonify(cohort_charts.chart(name, scope, ladder))
+        chart = cohort_charts.chart(name, scope, ladder)
+        audit("cohort.chart", now=now, actor=current_user, target=name, **_named(query))
+        db.session.commit()
+        return jsonify(chart)
 
     view.__name__ = f"cohort_chart_{name.replace('-', '_')}"
-    return documented(summary=f"The clinic's cohort {name} chart", query=schemas.CohortQuery,
-                      responses={**_chart_doc, 404: (ErrorResponse, "Not found")},
-                      tags=["charts"])(view)
+    return audited_read(documented(
+        summary=f"The clinic's cohort {name} chart", query=schemas.CohortQuery,
+        responses={**_chart_doc, 403: (ErrorResponse, "Staff only, or opened from another site"),
+                   404: (ErrorResponse, "Not found")}, tags=["charts"])(view))
 
 
 for _name in patient.NAMES:
@@ -68,6 +79,7 @@ for _name in cohort_charts.NAMES:
 
 
 @bp.get("/cohort")
+@audited_read
 @staff_required
 def cohort_page():
     raw = without_blanks(request.args)
@@ -78,7 +90,8 @@ def cohort_page():
         scope = filters.build(query, clinic=current_user.clinic, now=utcnow())
     except ValidationError as error:
         return render_template("trends/cohort.html", values=raw, staff=staff, charts=[],
-                               errors=first_errors(error.messages), chart_js=None), 422
+                               errors=first_errors(error.messages), chart_js=None,
+                               min_patients=cohort_charts.MIN_PATIENTS), 422
     ladder = effective(current_user.clinic)["checkin_ladder_hours"]
     # The charts, the form and the export all name the dates in force, defaults included.
     values = {**raw, **{k: query[k].isoformat() for k in ("start", "end") if query.get(k)}}
@@ -86,9 +99,14 @@ def cohort_page():
     charts = [{"name": name,
                "url": f"/api/v1/cohort/{name}" + (f"?{query_string}" if query_string else ""),
                **cohort_charts.chart(name, scope, ladder)} for name in cohort_charts.NAMES]
-    audit("cohort.view", now=utcnow(), actor=current_user, target="cohort",
-          **{k: str(v) for k, v in query.items() if v is not None})
+    audit("cohort.view", now=utcnow(), actor=current_user, target="cohort", **_named(query))
     db.session.commit()
     return render_template("trends/cohort.html", values=values, staff=staff, charts=charts,
                            errors={}, chart_js=chart_js_url(),
+                           min_patients=cohort_charts.MIN_PATIENTS,
                            export_query=query_string)
+
+
+def _named(query: dict) -> dict:
+    """The filters of a cohort read as the audit event names them."""
+    return {k: str(v) for k, v in query.items() if v is not None}

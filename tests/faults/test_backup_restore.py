@@ -146,7 +146,85 @@ def test_postgresql_backup_while_writing_then_restore(pg_tools, tmp_path):
                 writing.execute(text("UPDATE clinic SET phone = 'not committed'"))
                 run(BACKUP, source_url, tmp_path, str(tmp_path / "aftercare.dump"))
                 writing.rollback()
+            assert owner_only(tmp_path / "aftercare.dump")
         finally:
             engine.dispose()
         run(RESTORE, restored_url, tmp_path, str(tmp_path / "aftercare.dump"))
         assert_restored(before, restored_url, tmp_path)
+
+
+def sqlite_url(path: Path) -> str:
+    """A SQLAlchemy URL for ``path``: ``%`` and ``?`` escaped as a URL needs them."""
+    return "sqlite:///" + str(path).replace("%", "%25").replace("?", "%3F")
+
+
+def owner_only(path: Path) -> bool:
+    return path.stat().st_mode & 0o777 == 0o600
+
+
+def test_paths_with_hash_question_mark_and_percent_back_up_and_restore(tmp_path):
+    # Before the fix, "#" ended the SQLite URI: site#2/ backed up as an empty 4 KB file, and
+    # nightly#1.db "Restored" nothing.
+    site = tmp_path / "site#2 100%?"
+    site.mkdir()
+    source_url = sqlite_url(site / "aftercare.db")
+    before = migrated_and_seeded(source_url, tmp_path)
+    backup_file = tmp_path / "nightly#1?%41.db"
+    said = run(BACKUP, source_url, tmp_path, str(backup_file))
+    assert "checked" in said
+    assert backup_file.stat().st_size > 100_000
+    restored = tmp_path / "restored#3%25?" / "aftercare.db"
+    restored.parent.mkdir()
+    said = run(RESTORE, sqlite_url(restored), tmp_path, str(backup_file))
+    assert "Restored" in said and "checked" in said
+    assert_restored(before, sqlite_url(restored), tmp_path)
+
+
+def test_database_wal_and_backups_are_readable_by_their_owner_only(tmp_path):
+    old = os.umask(0o022)  # the usual umask: files are world-readable unless made otherwise
+    try:
+        database = tmp_path / "aftercare.db"
+        run(UPGRADE, f"sqlite:///{database}", tmp_path)
+        writer = sqlite3.connect(database, isolation_level=None)  # keeps -wal and -shm open
+        writer.execute("PRAGMA wal_autocheckpoint=0")
+        writer.execute("INSERT INTO alembic_version VALUES ('x')")
+        writer.execute("DELETE FROM alembic_version WHERE version_num = 'x'")
+        try:
+            for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+                assert owner_only(path), path
+            run(BACKUP, f"sqlite:///{database}", tmp_path, str(tmp_path / "copy.db"))
+        finally:
+            writer.close()
+        assert owner_only(tmp_path / "copy.db")
+        run(RESTORE, f"sqlite:///{tmp_path / 'restored.db'}", tmp_path, str(tmp_path / "copy.db"))
+        assert owner_only(tmp_path / "restored.db")
+    finally:
+        os.umask(old)
+
+
+def refused(command: list[str], database_url: str, tmp_path, *extra: str):
+    environment = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "x",
+                   "AFTERCARE_INSTANCE_PATH": str(tmp_path / "instance")}
+    result = subprocess.run([sys.executable, "-m", "flask", *command[1:], *extra],  # noqa: S603
+                            env=environment, cwd=ROOT, capture_output=True, text=True,
+                            check=False)
+    assert result.returncode != 0, result.stdout
+    assert "Restored" not in result.stdout and "Backed up" not in result.stdout
+    return result.stderr
+
+
+@pytest.mark.parametrize("content", [b"", b"not a database at all, just text\n" * 200])
+def test_restoring_something_that_is_not_a_backup_fails_loudly(tmp_path, content):
+    bogus = tmp_path / "nightly#1.db"
+    bogus.write_bytes(content)
+    message = refused(RESTORE, f"sqlite:///{tmp_path / 'restored.db'}", tmp_path, str(bogus))
+    assert "not a backup" in message or "not a readable SQLite database" in message
+
+
+def test_a_backup_of_a_missing_database_fails_and_leaves_no_file(tmp_path):
+    # SQLite would otherwise create an empty database and back that up.
+    missing = tmp_path / "site#2" / "aftercare.db"
+    target = tmp_path / "copy.db"
+    message = refused(BACKUP, sqlite_url(missing), tmp_path, str(target))
+    assert "no such database file" in message
+    assert not target.exists() and not missing.exists()

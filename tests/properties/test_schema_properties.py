@@ -14,9 +14,12 @@ from marshmallow import ValidationError
 from app.checkins import catalog
 from app.checkins.schemas import MAX_AGE, MAX_SKEW, CheckinIn, CheckinListQuery, SymptomIn
 from app.clinics.schemas import MAX_WINDOW_HOURS, ClinicSettings
+from app.forms import TimeZone, known_timezones
+from app.patients.schemas import Enrollment
 from app.phq9.schemas import Phq9In
 from app.prompts.schemas import SubscriptionIn, SubscriptionRef
 from app.routing import MAX_ID
+from tests.properties.strategies import huge_digits, zone_like
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 FAST = settings(max_examples=150, deadline=None, derandomize=True, database=None,
@@ -243,7 +246,7 @@ def test_a_subscription_is_an_allowed_https_push_service_or_refused(payload):
 hhmm = st.builds(lambda h, m: f"{h:02d}:{m:02d}", st.integers(0, 23), st.integers(0, 59))
 SETTINGS_TEXT = {
     "checkin_ladder_hours": st.lists(st.integers(-1, 200), max_size=12).map(
-        lambda hours: ", ".join(map(str, hours))) | st.text(max_size=20),
+        lambda hours: ", ".join(map(str, hours))) | st.text(max_size=20) | huge_digits,
     "quiet_hours_start": hhmm | st.text(max_size=6),
     "quiet_hours_end": hhmm | st.text(max_size=6),
     "readiness_time": hhmm | st.text(max_size=6),
@@ -275,3 +278,22 @@ def test_clinic_settings_load_within_clinical_bounds_or_are_refused(form):
     as_form = {**{k: str(v) for k, v in data.items()},
                "checkin_ladder_hours": ", ".join(map(str, hours))}
     assert ClinicSettings().load(as_form) == data
+
+
+@FAST
+@given(zone=zone_like | st.sampled_from(sorted(known_timezones())))
+def test_a_time_zone_is_a_known_zone_or_refused_in_words(zone):
+    try:
+        loaded = TimeZone().deserialize(zone)
+    except ValidationError as error:
+        assert error.messages == ["Choose a time zone such as America/Chicago."]
+        return
+    assert loaded in known_timezones()
+
+
+@FAST
+@given(zone=zone_like)
+def test_enrollment_refuses_a_zone_that_is_no_zone_on_the_field(zone):
+    payload = {"display_name": "Sam", "email": "sam@example.test", "timezone": zone}
+    data = load_or_refuse(Enrollment(), Enrollment, payload)
+    assert data is None or data["timezone"] in known_timezones()

@@ -45,15 +45,16 @@ def test_mood_filtered_by_clinician_and_dates(data):
 
 def test_side_effect_incidence_and_median_duration(data):
     result = cohort.side_effects(filters(data))
-    assert result["infusions_with_checkins"] == [{"number": 1, "infusions": 3},
-                                                 {"number": 2, "infusions": 1}]
+    assert result["infusions_with_checkins"] == [{"number": 1, "infusions": 3, "patients": 3},
+                                                 {"number": 2, "infusions": 1, "patients": 1}]
     got = {(r["number"], r["code"]): (r["episodes"], r["resolved"], r["incidence"],
-                                      r["median_hours"]) for r in result["rows"]}
+                                      r["median_hours"], r["patients"], r["resolved_patients"])
+           for r in result["rows"]}
     assert got == {
         # P1 gone by 24 h, P4 by 6 h, P2 never: median of 6 and 24.
-        (1, "headache"): (3, 2, 1.0, 15.0),
-        (1, "nausea"): (1, 1, 0.333, 6.0),
-        (2, "headache"): (1, 1, 1.0, 24.0),
+        (1, "headache"): (3, 2, 1.0, 15.0, 3, 2),
+        (1, "nausea"): (1, 1, 0.333, 6.0, 3, 1),
+        (2, "headache"): (1, 1, 1.0, 24.0, 1, 1),
     }
 
 
@@ -69,17 +70,19 @@ def test_side_effect_median_of_an_odd_count(data):
 
 def test_phq9_responders_and_remitters(data):
     assert cohort.phq9_outcomes(filters(data)) == {
-        "series": 3, "followed": 2, "responders": 1, "remitters": 1,
+        "series": 3, "patients": 3, "followed_patients": 2, "followed": 2,
+        "responders": 1, "remitters": 1,
         "mean_baseline": 13.0, "mean_latest": 7.0}
     assert cohort.phq9_outcomes(filters(data, clinician=data.b.id)) == {
-        "series": 1, "followed": 1, "responders": 0, "remitters": 1,
+        "series": 1, "patients": 1, "followed_patients": 1, "followed": 1,
+        "responders": 0, "remitters": 1,
         "mean_baseline": 6.0, "mean_latest": 4.0}
 
 
 def test_adherence_by_infusion_number(data):
     assert cohort.adherence(filters(data)) == [
-        {"number": 1, "prompted": 7, "answered": 5, "rate": 0.714},
-        {"number": 2, "prompted": 3, "answered": 2, "rate": 0.667}]
+        {"number": 1, "prompted": 7, "answered": 5, "rate": 0.714, "patients": 3},
+        {"number": 2, "prompted": 3, "answered": 2, "rate": 0.667, "patients": 1}]
 
 
 def test_an_empty_scope_gives_empty_results(data):

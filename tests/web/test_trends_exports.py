@@ -61,12 +61,17 @@ def test_patient_chart_endpoints_answer_json_and_are_audited(data, signed_in):
 
 def test_cohort_endpoints_and_page(data, signed_in):
     client = signed_in(data.a)
+    # The hand-worked cohort has three patients: every figure is withheld (fewer than five;
+    # the arithmetic is in tests/services/test_cohort_trends.py, shown figures in
+    # tests/web/test_cohort_privacy.py).
     mood = client.get("/api/v1/cohort/mood").get_json()
     assert mood["labels"][:2] == ["2 h", "6 h"]
     assert mood["datasets"][0] == {"label": "Infusion 1",
-                                   "data": [4.33, 5.33, 6.0, 5.0, None]}
+                                   "data": [None, None, None, None, None]}
+    assert mood["suppressed"] is True and mood["min_patients"] == 5
     by_b = client.get(f"/api/v1/cohort/adherence?clinician={data.b.id}").get_json()
-    assert by_b["rows"] == [{"number": 1, "prompted": 2, "answered": 1, "rate": 0.5}]
+    assert by_b["rows"] == [{"number": 1, "prompted": None, "answered": None, "rate": None,
+                             "patients": None, "suppressed": True}]
     page = client.get("/clinic/cohort")
     assert page.status_code == 200
     html = page_of(page)
@@ -75,8 +80,9 @@ def test_cohort_endpoints_and_page(data, signed_in):
     assert ('data-chart-url="/api/v1/cohort/side-effects?start=2025-12-11&amp;end=2026-03-10"'
             in html)
     assert 'value="2025-12-11"' in html and 'value="2026-03-10"' in html
-    assert ["Headache", "100% (3); median 15 h; 1 unresolved", "100% (1); median 24 h"] in rows(
+    assert ["Headache", "fewer than 5 patients", "fewer than 5 patients"] in rows(
         html.split('id="cohort-side-effects-table"')[1])
+    assert "any figure from fewer than 5 patients is withheld" in " ".join(html.split())
 
 
 @pytest.mark.parametrize("query, field", [
@@ -113,7 +119,8 @@ def test_cohort_never_includes_another_clinic(data, signed_in):
     assert str(data.p3.id) not in {r["patient_id"] for r in rows_}
     other = signed_in(factories.staff(data.other_clinic)).get("/api/v1/cohort/mood").get_json()
     assert other["datasets"] == [{"label": "Infusion 1",
-                                  "data": [10.0, None, None, None, None]}]
+                                  "data": [None, None, None, None, None]}]
+    assert [(r["number"], r["hours"], r["suppressed"]) for r in other["rows"]] == [(1, 2, True)]
 
 
 def test_patients_cannot_reach_clinician_pages(data, signed_in):
