@@ -120,27 +120,22 @@ def sqlite_counts(connection: sqlite3.Connection) -> dict[str, int]:
 
 def _sqlite_backup(source: Path, target: Path) -> tuple[dict, dict]:
     """Copy ``source`` to ``target``; the counts of the snapshot copied and of the copy."""
+    return _sqlite_counted_copy(source, target)
+
+
+def _sqlite_restore(source: Path, target: Path) -> tuple[dict, dict]:
+    create_owner_only(target, exist_ok=True)  # made by the emptiness check above
+    return _sqlite_counted_copy(source, target)
+
+
+def _sqlite_counted_copy(source: Path, target: Path) -> tuple[dict, dict]:
+    """Copy ``source`` to ``target`` in one read snapshot; (counts copied, counts of the copy)."""
     source_db = _read_only(source)
     try:
         source_db.execute("BEGIN")  # one read snapshot for the counts and the copy
         expected = sqlite_counts(source_db)
         _sqlite_copy(source_db, target)
         source_db.execute("COMMIT")
-    finally:
-        source_db.close()
-    copy = sqlite3.connect(_uri(target, "ro"), uri=True)
-    try:
-        return expected, sqlite_counts(copy)
-    finally:
-        copy.close()
-
-
-def _sqlite_restore(source: Path, target: Path) -> tuple[dict, dict]:
-    create_owner_only(target, exist_ok=True)  # made by the emptiness check above
-    source_db = _read_only(source)
-    try:
-        expected = sqlite_counts(source_db)
-        _sqlite_copy(source_db, target)
     finally:
         source_db.close()
     copy = sqlite3.connect(_uri(target, "ro"), uri=True)
