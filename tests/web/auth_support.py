@@ -25,6 +25,19 @@ def login(client, email: str, password: str = PASSWORD, *, next_url: str | None 
     return response
 
 
+PHONE = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+         "Chrome/124.0.0.0 Mobile Safari/537.36")
+LAPTOP = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0"
+
+
+def device(app, user, agent: str):
+    """A client signed in through the real login form, as that browser."""
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = agent
+    assert login(client, user.email).status_code == 302
+    return client
+
+
 def signed_in_role(client) -> str | None:
     """The role the client is signed in as, or None when it is not signed in."""
     body = client.get("/api/v1/session").get_json()

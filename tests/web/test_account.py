@@ -5,17 +5,16 @@ import pytest
 
 from tests import factories
 from tests.web.auth_support import (
+    LAPTOP,
     NEW_PASSWORD,
+    PHONE,
     audit_events,
+    device,
     login,
     sessions_of,
     signed_in_role,
     unrevoked_sessions_of,
 )
-
-PHONE = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-         "Chrome/124.0.0.0 Mobile Safari/537.36")
-LAPTOP = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0"
 
 
 @pytest.fixture
@@ -26,14 +25,6 @@ def clinic(app):
 @pytest.fixture
 def patient(clinic, clock):
     return factories.patient(clinic, clock())
-
-
-def device(app, user, agent: str):
-    """A client signed in through the real login form, as that browser."""
-    client = app.test_client()
-    client.environ_base["HTTP_USER_AGENT"] = agent
-    assert login(client, user.email).status_code == 302
-    return client
 
 
 def test_login_stores_a_coarse_device_label_not_the_user_agent(app, patient):

@@ -22,12 +22,9 @@ from app.phq9 import services as phq9
 from app.prompts.models import PushSubscription
 from jobs import send_prompts
 from tests import factories
-from tests.web.auth_support import NEW_PASSWORD, login
+from tests.web.auth_support import LAPTOP, NEW_PASSWORD, PHONE, device
 
 URL = "/api/v1/push-subscriptions"
-PHONE = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-         "Chrome/124.0.0.0 Mobile Safari/537.36")
-LAPTOP = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0"
 
 
 @pytest.fixture
@@ -38,14 +35,6 @@ def clinic(app):
 @pytest.fixture
 def patient(clinic, clock):
     return factories.patient(clinic, clock())
-
-
-def _device(app, user, agent: str):
-    """A client signed in through the real login form, as that browser."""
-    client = app.test_client()
-    client.environ_base["HTTP_USER_AGENT"] = agent
-    assert login(client, user.email).status_code == 302
-    return client
 
 
 def _subscribe(client, push_service):
@@ -71,8 +60,8 @@ def _session_id(client) -> int:
 @pytest.fixture
 def phone_and_laptop(app, patient, push_service):
     """The patient signed in on a laptop (to be lost) and a phone, each subscribed."""
-    laptop = _device(app, patient.user, LAPTOP)
-    phone = _device(app, patient.user, PHONE)
+    laptop = device(app, patient.user, LAPTOP)
+    phone = device(app, patient.user, PHONE)
     lost = _subscribe(laptop, push_service)
     kept = _subscribe(phone, push_service)
     assert _endpoints() == {push_service.base_url + lost.path, push_service.base_url + kept.path}
@@ -198,8 +187,8 @@ def test_deactivating_a_clinician_ends_their_sessions_and_removes_their_subscrip
         app, clock, clinic, patient, push_service):
     leaver = factories.staff(clinic)
     stayer = factories.staff(clinic, Role.ADMIN)
-    lost = _subscribe(_device(app, leaver, LAPTOP), push_service)
-    kept = _subscribe(_device(app, stayer, LAPTOP), push_service)
+    lost = _subscribe(device(app, leaver, LAPTOP), push_service)
+    kept = _subscribe(device(app, stayer, LAPTOP), push_service)
 
     _escalate(patient, clock)  # queued for both, as the leaver was still active
 
@@ -218,7 +207,7 @@ def test_a_deactivated_account_gets_no_push_even_if_its_subscription_row_stayed(
         app, clock, clinic, patient, push_service):
     """The second lock, at send time: deactivated without its rows removed, still nothing."""
     leaver = factories.staff(clinic)
-    lost = _subscribe(_device(app, leaver, LAPTOP), push_service)
+    lost = _subscribe(device(app, leaver, LAPTOP), push_service)
     _escalate(patient, clock)
     leaver.active = False
     db.session.commit()
