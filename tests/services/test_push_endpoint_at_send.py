@@ -9,6 +9,7 @@ import random
 import socket
 import threading
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import select
@@ -155,3 +156,40 @@ def test_the_sender_does_reach_the_listener_without_the_check(app, push_service,
         push.send({"endpoint": endpoint, "keys": keys}, {"title": "Aftercare"}, topic="t")
 
     assert counter.connections == len(hostile_endpoints(counter.address))
+
+
+@pytest.fixture
+def redirecting_service(counter):
+    """An allowed endpoint (the suite's http://127.0.0.1) whose service answers every push with
+    a redirect to the counter's address: a compromised push service."""
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802  (http.server's naming)
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(307)
+            self.send_header("Location", f"https://{counter.address}/x")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_a_push_service_redirect_is_not_followed(app, patient, push_service, counter,
+                                                 redirecting_service):
+    keys = push_service.new_device().subscription("")["keys"]
+    prompts.upsert_subscription(patient.user_id,
+                                {"endpoint": redirecting_service + "/push/a", "keys": keys},
+                                now=END)
+    db.session.commit()
+
+    result = send_prompts.run(END + timedelta(hours=2))
+
+    assert counter.connections == 0
+    assert result == {"claimed": 1, "failed": 1}
+    assert _outcomes() == ["rejected"]
