@@ -42,6 +42,9 @@ class Defaults:
     # the PWA outbox replays saved entries one after another when the phone is back online,
     # and a week offline is at most a few dozen; a 429 leaves them waiting for the next drain.
     CHECKIN_RATE_LIMIT = "60 per minute;1000 per hour"
+    # Per signed-in person, on saving a push subscription (a device saves one when reminders
+    # are turned on; more is someone trying endpoints).
+    PUSH_SUBSCRIPTION_RATE_LIMIT = "10 per minute;50 per hour"
     CLINICIAN_IDLE_TIMEOUT = timedelta(minutes=15)
     CLINICIAN_ABSOLUTE_TIMEOUT = timedelta(hours=12)
     PATIENT_SESSION_LIFETIME = timedelta(days=30)
@@ -64,6 +67,8 @@ class Defaults:
         "push.services.mozilla.com", "push.apple.com", "notify.windows.com",
     )
     PUSH_ALLOW_HTTP = False  # tests deliver to a push service on http://127.0.0.1
+    # Devices with reminders on per account; saving one more removes the least recently used.
+    PUSH_SUBSCRIPTIONS_PER_ACCOUNT = 5
     LOG_LEVEL = "INFO"
     # Static URLs carry ?v=<content hash> (app/pwa/assets.py): safe to cache for a year.
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600

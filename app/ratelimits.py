@@ -1,8 +1,9 @@
 """The rate limits shared by several views: which setting, and whose counter.
 
 Limits come from the app's settings (``LOGIN_RATE_LIMIT``, ``SETUP_RATE_LIMIT``,
-``CHECKIN_RATE_LIMIT``) and count in ``RATELIMIT_STORAGE_URI``: memory for one process, Redis
-when several web servers must share the counters.
+``CHECKIN_RATE_LIMIT``, ``PUSH_SUBSCRIPTION_RATE_LIMIT``) and count in
+``RATELIMIT_STORAGE_URI``: memory for one process, Redis when several web servers must share
+the counters.
 """
 
 
@@ -28,3 +29,5 @@ setup_limit = limiter.limit(_setting("SETUP_RATE_LIMIT"))
 # One counter for check-ins and PHQ-9s, whether sent by the form or by the API.
 checkin_limit = limiter.shared_limit(_setting("CHECKIN_RATE_LIMIT"), scope="checkin-writes",
                                      key_func=per_user, methods=["POST"])
+subscription_limit = limiter.limit(_setting("PUSH_SUBSCRIPTION_RATE_LIMIT"), key_func=per_user,
+                                   methods=["POST"])

@@ -28,7 +28,10 @@ MEASURED = (("evaluate_flags", "evaluate_flags", 1), ("evaluate_flags_again", "e
 def main(url: str, now_text: str) -> dict:
     key = BENCH_DIR / "vapid_private.pem"  # a throwaway key for the benchmark
     ensure_vapid_key(key)
-    app = bench_app(url, VAPID_PRIVATE_KEY_PATH=str(key))
+    # The push service runs on http://127.0.0.1: allowed here as in the test suite (the
+    # endpoint check runs again at send time).
+    app = bench_app(url, VAPID_PRIVATE_KEY_PATH=str(key), PUSH_ENDPOINT_HOSTS=("127.0.0.1",),
+                    PUSH_ALLOW_HTTP=True)
     now = datetime.fromisoformat(now_text)
     jobs = {job.name: job for job in JOBS}
     figures: dict = {}

@@ -15,6 +15,7 @@ patient's quiet hours.
 
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
 from app.auth.models import AuthSession, User
@@ -22,6 +23,7 @@ from app.extensions import db
 from app.flags.models import Flag, FlagStatus
 from app.prompts import schedule
 from app.prompts import services as prompts
+from app.prompts.endpoints import allowed_endpoint
 from app.prompts.models import (
     DeliveryAttempt,
     Notification,
@@ -157,6 +159,7 @@ def deliver(notification_id: int, *, claimed_at: datetime, now: datetime, sender
     if not devices:
         _record(notification, None, now, None, "no-device")
         return _finish(notification, now, NotificationStatus.SENT)
+    devices = _refuse_bad_endpoints(notification, devices, now)
     results = [(device, _send(sender, device, notification)) for device in devices]
     for device, result in results:
         _record(notification, device, now, result.status_code, _outcome(result))
@@ -185,6 +188,22 @@ def signed_in_devices(user_id: int) -> list[PushSubscription]:
         .outerjoin(AuthSession, AuthSession.id == PushSubscription.auth_session_id)
         .where(PushSubscription.user_id == user_id, User.active.is_(True),
                AuthSession.revoked_at.is_(None))))
+
+
+def _refuse_bad_endpoints(notification, devices, now) -> list[PushSubscription]:
+    """The subscription check again, just before sending (a row saved before it, or written
+    to the database some other way): a device whose endpoint fails it is never sent to, is
+    recorded as refused (like a rejection) and removed. Returns the devices that pass."""
+    hosts, allow_http = (current_app.config["PUSH_ENDPOINT_HOSTS"],
+                         current_app.config["PUSH_ALLOW_HTTP"])
+    passing = []
+    for device in devices:
+        if allowed_endpoint(device.endpoint, hosts, allow_http) is None:
+            passing.append(device)
+        else:
+            _record(notification, device, now, None, "refused-endpoint")
+            db.session.delete(device)
+    return passing
 
 
 def _send(sender, device: PushSubscription, notification: Notification) -> PushResult:

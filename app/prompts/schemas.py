@@ -1,12 +1,12 @@
 """Push subscription input (what PushSubscription.toJSON() gives) and prompt output."""
 
 import binascii
-from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from app.encoding import b64url_decode
+from app.prompts.endpoints import allowed_endpoint
 
 
 def _decoded(value: str, length: int, what: str) -> bytes:
@@ -49,13 +49,10 @@ class SubscriptionIn(Schema):
 
     @validates("endpoint")
     def known_push_service(self, value: str, **kwargs):
-        parts = urlsplit(value)
-        schemes = ("https", "http") if self.allow_http else ("https",)
-        if parts.scheme not in schemes or not parts.hostname:
-            raise ValidationError("The endpoint must be an https URL of a push service.")
-        host = parts.hostname.lower()
-        if not any(host == h or host.endswith("." + h) for h in self.allowed_hosts):
-            raise ValidationError("This push service is not one Aftercare sends to.")
+        """Parsed as the sender parses it (app/prompts/endpoints.py); checked again at send."""
+        reason = allowed_endpoint(value, self.allowed_hosts, self.allow_http)
+        if reason is not None:
+            raise ValidationError(reason)
 
 
 class SubscriptionRef(Schema):

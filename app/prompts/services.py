@@ -283,9 +283,13 @@ def open_prompts(patient_id: int, now: datetime) -> list[Prompt]:
 
 
 def upsert_subscription(user_id: int, data: dict, *, now: datetime,
-                        auth_session_id: int | None = None):
+                        auth_session_id: int | None = None, keep: int | None = None):
     """Store a device's subscription, tied to the session (device) that saved it; the same
-    endpoint updates its row (and moves it to this session). Returns (row, new)."""
+    endpoint updates its row (and moves it to this session). Returns (row, new).
+
+    An account keeps at most ``keep`` subscriptions (``PUSH_SUBSCRIPTIONS_PER_ACCOUNT``): when
+    this one would make more, the least recently used go (the oldest last delivery, or the
+    oldest save for a device never delivered to), never the one just saved."""
     keys = data["keys"]
     row = db.session.scalar(
         select(PushSubscription).where(PushSubscription.endpoint == data["endpoint"]))
@@ -297,7 +301,18 @@ def upsert_subscription(user_id: int, data: dict, *, now: datetime,
     row.user_id, row.p256dh, row.auth = user_id, keys["p256dh"], keys["auth"]
     row.auth_session_id = auth_session_id
     db.session.flush()
+    if keep is not None:
+        _keep_most_recent_subscriptions(user_id, keep, row.id)
     return row, created
+
+
+def _keep_most_recent_subscriptions(user_id: int, keep: int, saved_id: int) -> None:
+    others = sorted(db.session.scalars(select(PushSubscription).where(
+        PushSubscription.user_id == user_id, PushSubscription.id != saved_id)),
+        key=lambda row: (row.last_success_at or row.created_at, row.id), reverse=True)
+    for stale in others[max(keep - 1, 0):]:
+        db.session.delete(stale)
+    db.session.flush()
 
 
 def remove_subscription(user_id: int, endpoint: str) -> bool:

@@ -11,6 +11,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.prompts import schemas, services
 from app.prompts.push_keys import public_key
+from app.ratelimits import subscription_limit
 
 api = Blueprint("prompts_api", __name__, url_prefix="/api/v1")
 
@@ -34,14 +35,18 @@ def push_public_key():
 
 @api.post("/push-subscriptions")
 @login_required
+@subscription_limit
 @documented(summary="Save this device's push subscription (upsert by endpoint)",
             body=schemas.SubscriptionIn,
-            responses={201: (schemas.Subscribed, "Saved"), 200: (schemas.Subscribed, "Updated")},
+            responses={201: (schemas.Subscribed, "Saved"), 200: (schemas.Subscribed, "Updated"),
+                       429: (schemas_api.ErrorResponse,
+                             "Too many subscriptions saved this minute or hour")},
             tags=["push"])
 def subscribe():
     data = json_body(_subscription_schema())
-    row, created = services.upsert_subscription(current_user.id, data, now=utcnow(),
-                                                auth_session_id=g.auth_session.id)
+    row, created = services.upsert_subscription(
+        current_user.id, data, now=utcnow(), auth_session_id=g.auth_session.id,
+        keep=current_app.config["PUSH_SUBSCRIPTIONS_PER_ACCOUNT"])
     db.session.commit()
     return jsonify({"endpoint": row.endpoint, "created": created}), 201 if created else 200
 

@@ -55,6 +55,18 @@ class PushResult:
         return self.status_code is None or self.status_code == 429 or self.status_code >= 500
 
 
+class _NoRedirects(requests.Session):
+    """A push service's answer is final: a redirect is not followed (it could point anywhere,
+    past the endpoint check), it is answered as a refusal (3xx)."""
+
+    def request(self, *args, **kwargs):
+        kwargs["allow_redirects"] = False
+        try:
+            return super().request(*args, **kwargs)  # the body is read before it returns
+        finally:
+            self.close()  # one request per session, like requests.post
+
+
 class WebPushSender:
     def __init__(self, vapid: Vapid, *, subject: str, ttl_seconds: int, timeout_seconds: float):
         self.vapid, self.subject = vapid, subject
@@ -67,7 +79,7 @@ class WebPushSender:
                 subscription, data=json.dumps(payload), vapid_private_key=self.vapid,
                 # pywebpush adds "aud" and "exp" to this dict: a new one for every endpoint.
                 vapid_claims={"sub": self.subject}, ttl=self.ttl, timeout=self.timeout,
-                headers={"Urgency": "normal", "Topic": topic})
+                headers={"Urgency": "normal", "Topic": topic}, requests_session=_NoRedirects())
         except WebPushException as error:
             response = error.response
             if response is None:

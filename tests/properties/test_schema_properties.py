@@ -19,7 +19,7 @@ from app.patients.schemas import Enrollment
 from app.phq9.schemas import Phq9In
 from app.prompts.schemas import SubscriptionIn, SubscriptionRef
 from app.routing import MAX_ID
-from tests.properties.strategies import huge_digits, zone_like
+from tests.properties.strategies import hostile_endpoints, huge_digits, zone_like
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 FAST = settings(max_examples=150, deadline=None, derandomize=True, database=None,
@@ -221,7 +221,7 @@ b64ish = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 SUBSCRIPTION_KEYS = {
     "endpoint": st.sampled_from(["https://push.example/x", "http://push.example/y",
                                  "https://evil.example/z", "ftp://push.example", "https://"])
-    | st.text(max_size=40),
+    | st.text(max_size=40) | hostile_endpoints,
     "keys": st.fixed_dictionaries({}, optional={"p256dh": b64ish | json_scalars,
                                                 "auth": b64ish | json_scalars}) | json_values,
     "expirationTime": json_scalars,
