@@ -378,7 +378,8 @@ class Generator:
             flag_id = self.t.add(
                 "flag", clinic_id=clinic_id, patient_id=patient_id, rule=rule, symptom=None,
                 infusion_id=infusion_id, dedupe_key=key, priority=priority, status=status,
-                created_at=taken, acknowledged_at=None if status == "open" else taken
+                created_at=taken, opened_at=taken, times_opened=1,
+                acknowledged_at=None if status == "open" else taken
                 + timedelta(hours=1), acknowledged_by_id=None, acknowledge_note="",
                 resolved_at=taken + timedelta(hours=5) if status == "resolved" else None,
                 resolved_by_id=None, resolve_note="", escalated_at=None)
