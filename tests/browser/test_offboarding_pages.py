@@ -65,6 +65,26 @@ def test_an_admin_deactivates_and_reactivates_a_clinician(live, page, browser):
     assert "/login" not in their_page.url
     their_context.close()
 
+    # A password reset for them: the staff page's "New setup link" button shows a fresh link.
+    with live.app.app_context():
+        before = _setup_links(clinician_email)
+    page.locator("tr", has_text=clinician_email).get_by_role(
+        "button", name="New setup link").click()
+    page.wait_for_selector("#link-heading")
+    shown = page.inner_text(".link-box")
+    assert "/setup/" in shown and page.locator(".qr svg").count() == 1
+    with live.app.app_context():
+        assert _setup_links(clinician_email) == before + 1
+
+
+def _setup_links(email: str) -> int:
+    from sqlalchemy import func
+
+    from app.auth.models import SetupLink
+
+    return db.session.scalar(select(func.count()).select_from(SetupLink).join(
+        User, User.id == SetupLink.user_id).where(User.email == email))
+
 
 def test_staff_discharge_and_readmit_a_patient_from_their_page(live, page):
     sign_in(page, live, "clinician")
