@@ -13,11 +13,11 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.audit.services import record as audit
 from app.auth import known_devices, schemas, services, setup_links
-from app.auth.access import SESSION_TOKEN_KEY, forget_revoked_device
+from app.auth.access import SESSION_TOKEN_KEY, forget_revoked_device, login_required
 from app.auth.devices import device_label
 from app.auth.models import Role
 from app.clock import utcnow
