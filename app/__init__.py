@@ -14,18 +14,7 @@ def create_app(config: dict | None = None) -> Flask:
                          or os.environ.get("AFTERCARE_INSTANCE_PATH")
                          or app_config.DEFAULT_INSTANCE_PATH)
     app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True)
-    app.config.from_object(app_config.Defaults)
-    instance_config = Config(str(instance_path))
-    instance_config.from_pyfile("config.py", silent=True)
-    app.config.update(instance_config)
-    environment = app_config.from_environment(instance_path)
-    app.config.update(environment)
-    app.config.update(config or {})
-    app_config.secure_cookie_unless_set(app.config, instance_config, environment, config or {})
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY is not set: set the SECRET_KEY environment variable or "
-                           "run `python -m app.bootstrap` to create instance/secret_key.")
-
+    _configure(app, instance_path, config or {})
     app.logger.setLevel(app.config["LOG_LEVEL"])
     from app import logs
     logs.register()
@@ -51,6 +40,21 @@ def create_app(config: dict | None = None) -> Flask:
     from app.cli import register as register_cli
     register_cli(app)
     return app
+
+
+def _configure(app: Flask, instance_path: Path, config: dict) -> None:
+    """Defaults, then instance/config.py, then the environment, then the caller's config."""
+    app.config.from_object(app_config.Defaults)
+    instance_config = Config(str(instance_path))
+    instance_config.from_pyfile("config.py", silent=True)
+    app.config.update(instance_config)
+    environment = app_config.from_environment(instance_path)
+    app.config.update(environment)
+    app.config.update(config)
+    app_config.secure_cookie_unless_set(app.config, instance_config, environment, config)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set: set the SECRET_KEY environment variable or "
+                           "run `python -m app.bootstrap` to create instance/secret_key.")
 
 
 def _init_extensions(app: Flask) -> None:

@@ -91,7 +91,8 @@ def create_clinic(name, timezone, phone, admin_email, admin_name):
     from marshmallow import ValidationError
 
     from app.auth.models import Role
-    from app.auth.services import create_staff, issue_setup_link, setup_url
+    from app.auth.services import create_staff
+    from app.auth.setup_links import issue_setup_link, setup_url
     from app.clinics.services import clinic_by_name
     from app.clinics.services import create_clinic as make_clinic
     from app.clock import utcnow

@@ -5,11 +5,12 @@ a lost phone still signed in and end it; staff get the same page.
 """
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, session, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.account import schemas
 from app.audit.services import record as audit
 from app.auth import services
+from app.auth.access import login_required
 from app.auth.schemas import PASSWORD_MIN_LENGTH
 from app.auth.views import forget_device
 from app.clock import utcnow

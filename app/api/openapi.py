@@ -1,7 +1,9 @@
 """The OpenAPI 3 document, built from the marshmallow schemas that the views declare.
 
 A JSON view is decorated with ``@documented(...)``; ``build_spec`` walks the URL map and
-describes every decorated endpoint, so the document cannot drift from the routes.
+describes every decorated endpoint, so the document cannot drift from the routes. Who may call
+a view (signed in or not, which roles) is read from its access decorator
+(``app.auth.access``), so the document cannot drift from the checks either.
 """
 
 import re
@@ -11,24 +13,22 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 
 from app.api.schemas import ErrorResponse
+from app.auth.access import access_of
 
 _PATH_ARG = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 
-def documented(*, summary: str, body=None, query=None, responses: dict, tags=("api",),
-               signed_in: bool = True, roles: tuple[str, ...] = ()):
+def documented(*, summary: str, body=None, query=None, responses: dict, tags=("api",)):
     """Attach OpenAPI metadata to a view: ``responses`` maps status code to (schema, text).
 
-    ``signed_in`` views answer 401 without a session; ``roles`` (when given) are the only
-    roles allowed, every other signed-in user gets 403. The answers every view can give
-    (401, 403, 400 for a missing CSRF token, 422, 503 while the database is down) are added
-    by ``build_spec``, so no view has to list them.
+    The answers every view can give (401 and 403 as its access decorator decides, 400 for a
+    missing CSRF token, 422, 503 while the database is down) are added by ``build_spec``, so
+    no view has to list them.
     """
 
     def decorate(view):
         view.openapi = {"summary": summary, "body": body, "query": query,
-                        "responses": responses, "tags": list(tags),
-                        "signed_in": signed_in, "roles": tuple(roles)}
+                        "responses": responses, "tags": list(tags)}
         return view
 
     return decorate
@@ -41,13 +41,24 @@ def build_spec(app: Flask) -> dict:
     spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie",
                                                  "name": app.config["SESSION_COOKIE_NAME"]})
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        meta = getattr(app.view_functions[rule.endpoint], "openapi", None)
+        meta = view_meta(app.view_functions[rule.endpoint])
         if meta is None:
             continue
         methods = sorted(m.lower() for m in rule.methods - {"HEAD", "OPTIONS"})
         path = _PATH_ARG.sub(r"{\1}", rule.rule)
         spec.path(path=path, operations={m: _operation(meta, rule, m) for m in methods})
     return spec.to_dict()
+
+
+def view_meta(view) -> dict | None:
+    """A documented view's metadata, with ``signed_in`` and ``roles`` from its access
+    decorator; None for a view that is not documented."""
+    meta = getattr(view, "openapi", None)
+    if meta is None:
+        return None
+    access = access_of(view)
+    return {**meta, "signed_in": access is not None,
+            "roles": access.roles if access is not None else ()}
 
 
 def _operation(meta: dict, rule, method: str) -> dict:
@@ -92,7 +103,7 @@ def _common_errors(meta: dict) -> list[tuple[int, str]]:
     if meta["signed_in"]:
         errors.append((401, "Not signed in"))
     if meta["roles"]:
-        errors.append((403, f"Only for {' and '.join(meta['roles'])}s"))
+        errors.append((403, "Only for " + " and ".join(f"{role}s" for role in meta["roles"])))
     if meta["body"] is not None or meta["query"] is not None:
         errors.append((422, "Invalid input: field messages in error.fields; nothing was saved"))
     return errors

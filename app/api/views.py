@@ -25,7 +25,7 @@ def openapi():
 
 @bp.get("/session")
 @documented(summary="A CSRF token for JSON writes, and who is signed in",
-            responses={200: (schemas.SessionInfo, "Session")}, tags=["session"], signed_in=False)
+            responses={200: (schemas.SessionInfo, "Session")}, tags=["session"])
 def session_info():
     signed_in = current_user.is_authenticated
     return jsonify(schemas.SessionInfo().dump({

@@ -6,10 +6,12 @@ decides whether it is still good (revoked, expired, idle too long). Flask-Login 
 """
 
 import hmac
+from dataclasses import dataclass
 from functools import wraps
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_login import current_user
+from flask_login import login_required as _flask_login_required  # noqa: TID251
 
 from app.auth.models import Role
 from app.auth.services import REVOKED, ended_reason, live_session, outbox_account
@@ -92,6 +94,22 @@ def unauthorized():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
+@dataclass(frozen=True)
+class Access:
+    """Who may open a view, recorded on it by its access decorator, so what the API document
+    says (``app.api.openapi``) is read from the check itself and cannot disagree with it.
+
+    ``roles``: the only roles let in (the others get 403); empty: anyone signed in. A view
+    without an ``Access`` needs no sign-in.
+    """
+
+    roles: tuple[str, ...] = ()
+
+
+def access_of(view) -> Access | None:
+    return getattr(view, "access", None)
+
+
 def role_required(*roles: Role):
     def decorate(view):
         @wraps(view)
@@ -102,9 +120,17 @@ def role_required(*roles: Role):
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.access = Access(tuple(role.value for role in roles))
         return wrapped
 
     return decorate
+
+
+def login_required(view):
+    """Flask-Login's ``login_required`` (any signed-in person), recorded as an ``Access``."""
+    wrapped = _flask_login_required(view)
+    wrapped.access = Access()
+    return wrapped
 
 
 patient_required = role_required(Role.PATIENT)

@@ -13,11 +13,11 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.audit.services import record as audit
-from app.auth import known_devices, schemas, services
-from app.auth.access import SESSION_TOKEN_KEY, forget_revoked_device
+from app.auth import known_devices, schemas, services, setup_links
+from app.auth.access import SESSION_TOKEN_KEY, forget_revoked_device, login_required
 from app.auth.devices import device_label
 from app.auth.models import Role
 from app.clock import utcnow
@@ -163,7 +163,7 @@ def logout_everywhere():
 def setup_link(token: str):
     """Spend the link's token (which access logs keep) on a setup session for this browser,
     and drop it from the address bar and history. Opening it again anywhere else fails."""
-    secret = services.open_setup_link(
+    secret = setup_links.open_setup_link(
         token, now=utcnow(), session_lifetime=current_app.config["SETUP_SESSION_LIFETIME"])
     if secret is not None:
         db.session.commit()
@@ -175,7 +175,7 @@ def setup_link(token: str):
 @setup_limit
 def setup():
     now = utcnow()
-    link = services.setup_session_link(session.get(SETUP_TOKEN_KEY, ""), now=now)
+    link = setup_links.setup_session_link(session.get(SETUP_TOKEN_KEY, ""), now=now)
     if link is None:
         session.pop(SETUP_TOKEN_KEY, None)
         return render_template("auth/setup_expired.html"), 410
@@ -183,7 +183,7 @@ def setup():
     if request.method == "POST":
         data, errors = load_form(schemas.SetPassword())
         if data:
-            user = services.complete_setup(link, data["password"], now=now)
+            user = setup_links.complete_setup(link, data["password"], now=now)
             if user is None:  # finished meanwhile by another request with this session
                 db.session.rollback()
                 session.pop(SETUP_TOKEN_KEY, None)

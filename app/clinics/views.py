@@ -15,6 +15,7 @@ from flask_login import current_user
 from app.audit.services import record as audit
 from app.auth import schemas as auth_schemas
 from app.auth import services as auth_services
+from app.auth import setup_links
 from app.auth.access import admin_required
 from app.auth.models import Role
 from app.clinics import schemas, services
@@ -44,13 +45,13 @@ def staff():
             now = utcnow()
             member = auth_services.create_staff(current_user.clinic_id, email=data["email"],
                                                 name=data["name"], role=Role(data["role"]))
-            token = auth_services.issue_setup_link(
+            token = setup_links.issue_setup_link(
                 member, by=current_user, now=now,
                 lifetime=current_app.config["SETUP_LINK_LIFETIME"])
             audit("staff.create", now=now, actor=current_user, target=f"user:{member.id}",
                   role=member.role.value)
             db.session.commit()
-            url = auth_services.setup_url(token)
+            url = setup_links.setup_url(token)
             link = {"name": member.name, "url": url, "qr": qr_svg(url)}
             values = {"role": "clinician"}
     return render_template("clinics/staff.html", members=services.staff(current_user.clinic_id),
@@ -116,11 +117,11 @@ def new_staff_setup_link(staff_id: int):
         flash(f"Reactivate {member.name} first.")
         return _staff_page()
     now = utcnow()
-    token = auth_services.issue_setup_link(member, by=current_user, now=now,
+    token = setup_links.issue_setup_link(member, by=current_user, now=now,
                                            lifetime=current_app.config["SETUP_LINK_LIFETIME"])
     audit("staff.setup_link", now=now, actor=current_user, target=f"user:{member.id}")
     db.session.commit()
-    url = auth_services.setup_url(token)
+    url = setup_links.setup_url(token)
     return render_template("clinics/staff.html", members=services.staff(current_user.clinic_id),
                            values={"role": "clinician"}, errors={},
                            link={"name": member.name, "url": url, "qr": qr_svg(url)})

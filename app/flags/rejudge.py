@@ -19,8 +19,10 @@ from app.checkins.attribution import Move
 from app.clinics.settings import effective
 from app.extensions import db
 from app.flags import rules
-from app.flags.models import UNRESOLVED, Flag, FlagStatus
-from app.flags.services import apply, cancel_escalations, dedupe_key, facts_for, thresholds
+from app.flags.facts import facts_for, thresholds
+from app.flags.findings import apply, dedupe_key
+from app.flags.lifecycle import withdraw
+from app.flags.models import UNRESOLVED, Flag
 from app.infusions.models import Infusion
 from app.patients.models import Patient
 
@@ -95,10 +97,3 @@ def _reason(targets: set) -> str:
     return (f"Withdrawn: the check-ins behind it belong to {where}, by the infusion times "
             "recorded since.")
 
-
-def withdraw(flag: Flag, *, by: User | None, now: datetime, reason: str) -> None:
-    """Close a flag left without evidence. Kept with its reason; never deleted."""
-    flag.status, flag.resolved_at, flag.resolve_note = FlagStatus.WITHDRAWN, now, reason
-    cancel_escalations(flag.id)
-    record("flag.withdraw", now=now, actor=by, clinic_id=flag.clinic_id, patient_id=flag.patient_id,
-           target=f"flag:{flag.id}", rule=flag.rule, reason=reason)

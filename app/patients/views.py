@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from app.audit.services import record as audit
 from app.auth import services as auth_services
+from app.auth import setup_links
 from app.auth.access import staff_required
 from app.checkins.catalog import SEVERITIES
 from app.checkins.services import history
@@ -36,7 +37,7 @@ bp = Blueprint("patients", __name__, url_prefix="/clinic/patients",
 
 
 def _setup_link_page(patient, token: str, *, first: bool):
-    url = auth_services.setup_url(token)
+    url = setup_links.setup_url(token)
     lifetime_hours = int(current_app.config["SETUP_LINK_LIFETIME"].total_seconds() // 3600)
     return render_template("patients/setup_link.html", patient=patient, url=url,
                            qr=qr_svg(url), first=first, lifetime_hours=lifetime_hours)
@@ -58,7 +59,7 @@ def enroll():
             except services.EmailInUse:
                 errors = {"email": [auth_services.EMAIL_IN_USE]}
             else:
-                token = auth_services.issue_setup_link(
+                token = setup_links.issue_setup_link(
                     patient.user, by=current_user, now=now,
                     lifetime=current_app.config["SETUP_LINK_LIFETIME"])
                 audit("patient.enroll", now=now, actor=current_user, patient_id=patient.id)
@@ -94,7 +95,7 @@ def show(patient_id: int):
 def new_setup_link(patient_id: int):
     patient = patient_or_404(patient_id)
     now = utcnow()
-    token = auth_services.issue_setup_link(patient.user, by=current_user, now=now,
+    token = setup_links.issue_setup_link(patient.user, by=current_user, now=now,
                                            lifetime=current_app.config["SETUP_LINK_LIFETIME"])
     audit("patient.setup_link", now=now, actor=current_user, patient_id=patient.id)
     db.session.commit()

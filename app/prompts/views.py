@@ -1,12 +1,13 @@
 """Push subscriptions and the VAPID public key, for the PWA."""
 
 from flask import Blueprint, current_app, g, jsonify
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.api import schemas as schemas_api
 from app.api.errors import error_response
 from app.api.openapi import documented
 from app.api.requests import json_body
+from app.auth.access import login_required
 from app.clock import utcnow
 from app.extensions import db
 from app.prompts import schemas, services
@@ -25,7 +26,7 @@ def _subscription_schema() -> schemas.SubscriptionIn:
 @documented(summary="The VAPID public key for PushManager.subscribe()",
             responses={200: (schemas.PublicKey, "Key"),
                        503: (schemas_api.ErrorResponse, "Push not set up")},
-            tags=["push"], signed_in=False)
+            tags=["push"])
 def push_public_key():
     key = public_key(current_app)
     if key is None:

@@ -115,46 +115,9 @@ def side_effects(filters: Filters) -> dict:
     """Per infusion number: infusions with check-ins, and per side effect the incidence (how
     many of those infusions it followed), how many resolved and the median hours it lasted."""
     scope = scoped_infusions(filters)
-    episode = _episodes(scope)
-    counts = (
-        select(episode.c.number, episode.c.code, func.count().label("episodes"),
-               func.count(episode.c.hours).label("resolved"),
-               func.count(func.distinct(case((episode.c.hours.is_not(None),
-                                              episode.c.patient_id)))).label("resolved_patients"))
-        .group_by(episode.c.number, episode.c.code)
-    ).subquery("counts")
-    partition = [episode.c.number, episode.c.code]
-    ranked = (
-        select(episode.c.number, episode.c.code, episode.c.hours,
-               func.row_number().over(partition_by=partition, order_by=episode.c.hours)
-               .label("rn"),
-               func.count().over(partition_by=partition).label("n"))
-        .where(episode.c.hours.is_not(None))
-    ).subquery("ranked")
-    # The median without percentile_cont: the middle row, or the mean of the middle two.
-    median = (
-        select(ranked.c.number, ranked.c.code, func.avg(ranked.c.hours).label("median"))
-        .where(or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2))
-        .group_by(ranked.c.number, ranked.c.code)
-    ).subquery("median")
-    query = (
-        select(counts.c.number, counts.c.code, counts.c.episodes, counts.c.resolved,
-               counts.c.resolved_patients, median.c.median)
-        .select_from(counts.outerjoin(median, and_(median.c.number == counts.c.number,
-                                                   median.c.code == counts.c.code)))
-        .order_by(counts.c.number, counts.c.code)
-    )
-    reported = (
-        select(scope.c.number, func.count(func.distinct(CheckIn.infusion_id)).label("n"),
-               func.count(func.distinct(CheckIn.patient_id)).label("patients"))
-        .join(scope, scope.c.id == CheckIn.infusion_id)
-        .group_by(scope.c.number).order_by(scope.c.number)
-    )
-    reported_rows = list(db.session.execute(reported))
-    infusions = {r.number: r.n for r in reported_rows}
-    patients = {r.number: r.patients for r in reported_rows}
+    infusions, patients = _infusions_with_checkins(scope)
     rows = []
-    for r in db.session.execute(query):
+    for r in db.session.execute(_episode_summary(_episodes(scope))):
         denominator = infusions.get(r.number, 0)
         rows.append({
             "number": r.number, "code": r.code, "episodes": r.episodes,
@@ -168,14 +131,98 @@ def side_effects(filters: Filters) -> dict:
             "rows": rows}
 
 
+def _infusions_with_checkins(scope) -> tuple[dict[int, int], dict[int, int]]:
+    """Per infusion number: how many infusions in scope have a check-in, and from how many
+    patients (the incidence's denominator)."""
+    reported = (
+        select(scope.c.number, func.count(func.distinct(CheckIn.infusion_id)).label("n"),
+               func.count(func.distinct(CheckIn.patient_id)).label("patients"))
+        .join(scope, scope.c.id == CheckIn.infusion_id)
+        .group_by(scope.c.number).order_by(scope.c.number)
+    )
+    rows = list(db.session.execute(reported))
+    return {r.number: r.n for r in rows}, {r.number: r.patients for r in rows}
+
+
+def _episode_summary(episode):
+    """Per (infusion number, side effect): episodes, resolved ones, from how many patients,
+    and the median hours until resolved."""
+    counts = (
+        select(episode.c.number, episode.c.code, func.count().label("episodes"),
+               func.count(episode.c.hours).label("resolved"),
+               func.count(func.distinct(case((episode.c.hours.is_not(None),
+                                              episode.c.patient_id)))).label("resolved_patients"))
+        .group_by(episode.c.number, episode.c.code)
+    ).subquery("counts")
+    median = _median_hours(episode)
+    return (
+        select(counts.c.number, counts.c.code, counts.c.episodes, counts.c.resolved,
+               counts.c.resolved_patients, median.c.median)
+        .select_from(counts.outerjoin(median, and_(median.c.number == counts.c.number,
+                                                   median.c.code == counts.c.code)))
+        .order_by(counts.c.number, counts.c.code)
+    )
+
+
+def _median_hours(episode):
+    """The median of resolved episodes' hours per (number, code), without percentile_cont
+    (SQLite has none): the middle row, or the mean of the middle two."""
+    partition = [episode.c.number, episode.c.code]
+    ranked = (
+        select(episode.c.number, episode.c.code, episode.c.hours,
+               func.row_number().over(partition_by=partition, order_by=episode.c.hours)
+               .label("rn"),
+               func.count().over(partition_by=partition).label("n"))
+        .where(episode.c.hours.is_not(None))
+    ).subquery("ranked")
+    return (
+        select(ranked.c.number, ranked.c.code, func.avg(ranked.c.hours).label("median"))
+        .where(or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2))
+        .group_by(ranked.c.number, ranked.c.code)
+    ).subquery("median")
+
+
 def phq9_outcomes(filters: Filters) -> dict:
     """Series in scope with a PHQ-9: how many have a follow-up, responders and remitters.
 
     Baseline is a series' first PHQ-9, outcome its latest (clinical.md): response is the total
     down 50% or more from a baseline above 0, remission a total below 5, both at the latest.
     """
-    scope = scoped_infusions(filters)
-    series_ids = select(scope.c.series_id)
+    per_series = _phq9_per_series(scoped_infusions(filters))
+    followed = per_series.c.n >= 2
+    responded = and_(followed, per_series.c.baseline > 0,
+                     per_series.c.latest <= per_series.c.baseline * (1 - instrument.RESPONSE_DROP))
+    remitted = and_(followed, per_series.c.latest < instrument.REMISSION_BELOW)
+    query = select(
+        func.count().label("series"),
+        func.count(func.distinct(per_series.c.patient_id)).label("patients"),
+        func.count(func.distinct(case((followed, per_series.c.patient_id))))
+        .label("followed_patients"),
+        _count_where(followed).label("followed"),
+        _count_where(responded).label("responders"),
+        _count_where(remitted).label("remitters"),
+        func.avg(case((followed, per_series.c.baseline))).label("mean_baseline"),
+        func.avg(case((followed, per_series.c.latest))).label("mean_latest"),
+    )
+    r = db.session.execute(query).one()
+    return {"series": r.series, "patients": r.patients,
+            "followed_patients": r.followed_patients, "followed": int(r.followed),
+            "responders": int(r.responders),
+            "remitters": int(r.remitters), "mean_baseline": _rounded(r.mean_baseline),
+            "mean_latest": _rounded(r.mean_latest)}
+
+
+def _count_where(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _rounded(value) -> float | None:
+    return round(float(value), 1) if value is not None else None
+
+
+def _phq9_per_series(scope):
+    """Per series in scope with a PHQ-9: its first (baseline) and latest totals, how many
+    PHQ-9s, and whose series it is."""
     partition = [Phq9Response.series_id]
     ranked = (
         select(Phq9Response.series_id, Phq9Response.patient_id, Phq9Response.total,
@@ -186,9 +233,9 @@ def phq9_outcomes(filters: Filters) -> dict:
                                       order_by=[Phq9Response.taken_at.desc(),
                                                 Phq9Response.id.desc()]).label("last_rn"),
                func.count().over(partition_by=partition).label("n"))
-        .where(Phq9Response.series_id.in_(series_ids))
+        .where(Phq9Response.series_id.in_(select(scope.c.series_id)))
     ).subquery("ranked_phq9")
-    per_series = (
+    return (
         select(ranked.c.series_id,
                func.max(case((ranked.c.first_rn == 1, ranked.c.total))).label("baseline"),
                func.max(case((ranked.c.last_rn == 1, ranked.c.total))).label("latest"),
@@ -196,33 +243,6 @@ def phq9_outcomes(filters: Filters) -> dict:
                func.max(ranked.c.patient_id).label("patient_id"))
         .group_by(ranked.c.series_id)
     ).subquery("per_series")
-    followed = per_series.c.n >= 2
-    query = select(
-        func.count().label("series"),
-        func.count(func.distinct(per_series.c.patient_id)).label("patients"),
-        func.count(func.distinct(case((followed, per_series.c.patient_id))))
-        .label("followed_patients"),
-        func.coalesce(func.sum(case((followed, 1), else_=0)), 0).label("followed"),
-        func.coalesce(func.sum(case((and_(followed, per_series.c.baseline > 0,
-                                          per_series.c.latest <= per_series.c.baseline
-                                          * (1 - instrument.RESPONSE_DROP)),
-                                     1), else_=0)), 0).label("responders"),
-        func.coalesce(func.sum(case((and_(followed, per_series.c.latest
-                                          < instrument.REMISSION_BELOW), 1), else_=0)),
-                      0).label("remitters"),
-        func.avg(case((followed, per_series.c.baseline))).label("mean_baseline"),
-        func.avg(case((followed, per_series.c.latest))).label("mean_latest"),
-    )
-    r = db.session.execute(query).one()
-
-    def rounded(value):
-        return round(float(value), 1) if value is not None else None
-
-    return {"series": r.series, "patients": r.patients,
-            "followed_patients": r.followed_patients, "followed": int(r.followed),
-            "responders": int(r.responders),
-            "remitters": int(r.remitters), "mean_baseline": rounded(r.mean_baseline),
-            "mean_latest": rounded(r.mean_latest)}
 
 
 def adherence(filters: Filters) -> list[dict]:

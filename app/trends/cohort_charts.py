@@ -65,11 +65,7 @@ def mood(filters: cohort.Filters, ladder: list[int]) -> dict:
 
 def side_effects(filters: cohort.Filters) -> dict:
     result = cohort.side_effects(filters)
-    rows = [_withheld(r, r["patients"], "episodes", "resolved", "incidence", "median_hours",
-                      "patients", "resolved_patients") for r in result["rows"]]
-    for r in rows:  # the median of durations from fewer than MIN_PATIENTS patients
-        if not r["suppressed"] and r["resolved_patients"] < MIN_PATIENTS:
-            r.update(median_hours=None, resolved_patients=None, median_suppressed=True)
+    rows = _side_effect_rows(result["rows"])
     reported_rows = [_withheld(r, r["patients"], "infusions", "patients")
                      for r in result["infusions_with_checkins"]]
     numbers = sorted({r["number"] for r in rows}
@@ -77,19 +73,6 @@ def side_effects(filters: cohort.Filters) -> dict:
     codes = sorted({r["code"] for r in rows})
     cell = {(r["number"], r["code"]): r for r in rows}
     reported = {r["number"]: r["infusions"] for r in reported_rows}
-
-    def text(r) -> str:
-        if r is None:
-            return "—"
-        if r["suppressed"]:
-            return FEWER
-        if r.get("median_suppressed"):
-            median = FEWER
-        else:
-            median = f"{r['median_hours']:g} h" if r["median_hours"] is not None else "n/a"
-        open_ = r["episodes"] - r["resolved"]
-        return (f"{round(100 * r['incidence'])}% ({r['episodes']}); median {median}"
-                + (f"; {open_} unresolved" if open_ else ""))
 
     def with_checkins(n) -> str:
         count = reported.get(n, 0)
@@ -111,10 +94,37 @@ def side_effects(filters: cohort.Filters) -> dict:
                        "until gone",
             "columns": ["Side effect"] + [f"Infusion {n} ({with_checkins(n)})"
                                           for n in numbers],
-            "rows": [[catalog.label(code)] + [text(cell.get((n, code))) for n in numbers]
+            "rows": [[catalog.label(code)]
+                     + [_side_effect_text(cell.get((n, code))) for n in numbers]
                      for code in codes],
         },
     }, rows + reported_rows)
+
+
+def _side_effect_rows(rows: list[dict]) -> list[dict]:
+    """Rows from fewer than MIN_PATIENTS patients withheld, and so is a median of durations
+    from fewer than MIN_PATIENTS patients."""
+    rows = [_withheld(r, r["patients"], "episodes", "resolved", "incidence", "median_hours",
+                      "patients", "resolved_patients") for r in rows]
+    for r in rows:
+        if not r["suppressed"] and r["resolved_patients"] < MIN_PATIENTS:
+            r.update(median_hours=None, resolved_patients=None, median_suppressed=True)
+    return rows
+
+
+def _side_effect_text(r: dict | None) -> str:
+    """One table cell: incidence (episodes); median hours; how many unresolved."""
+    if r is None:
+        return "—"
+    if r["suppressed"]:
+        return FEWER
+    if r.get("median_suppressed"):
+        median = FEWER
+    else:
+        median = f"{r['median_hours']:g} h" if r["median_hours"] is not None else "n/a"
+    open_ = r["episodes"] - r["resolved"]
+    return (f"{round(100 * r['incidence'])}% ({r['episodes']}); median {median}"
+            + (f"; {open_} unresolved" if open_ else ""))
 
 
 def phq9(filters: cohort.Filters) -> dict:

@@ -154,29 +154,9 @@ def phq9_chart(patient_id: int, zone: ZoneInfo) -> dict:
 def adherence_chart(patient_id: int) -> dict:
     """Check-in prompts per infusion: answered, missed, still open, and not sent (their window
     closed before they could reach the patient; shown apart, never as missed). One GROUP BY."""
-    status = Prompt.status
-
-    def count(value):
-        return func.sum(case((status == value, 1), else_=0))
-
-    counts = {r.infusion_id: r for r in db.session.execute(
-        select(Prompt.infusion_id, count(PromptStatus.ANSWERED).label("answered"),
-               count(PromptStatus.MISSED).label("missed"),
-               count(PromptStatus.PENDING).label("pending"),
-               count(PromptStatus.NOT_SENT).label("not_sent"))
-        .where(Prompt.patient_id == patient_id, Prompt.infusion_id.is_not(None))
-        .group_by(Prompt.infusion_id))}
+    counts = _prompt_counts(patient_id)
     infusions = [i for i in _infusions(patient_id) if i.id in counts]
     labels = [infusion_label(i.kind.value, i.number) for i in infusions]
-
-    def row(i):
-        c = counts[i.id]
-        answered, missed, pending = int(c.answered), int(c.missed), int(c.pending)
-        closed = answered + missed
-        rate = f"{round(100 * answered / closed)}%" if closed else "—"
-        return [infusion_label(i.kind.value, i.number), answered + missed + pending, answered,
-                missed, pending, int(c.not_sent), rate]
-
     return {
         "title": "Check-ins answered per infusion", "type": "bar", "stacked": True,
         "x": {"kind": "category", "title": "Infusion"}, "y": {"title": "Check-ins", "min": 0},
@@ -190,9 +170,31 @@ def adherence_chart(patient_id: int) -> dict:
             "caption": "Check-in adherence per infusion",
             "columns": ["Infusion", "Prompted", "Answered", "Missed", "Open", "Not sent",
                         "Answered of closed"],
-            "rows": [row(i) for i in infusions],
+            "rows": [_adherence_row(i, counts[i.id]) for i in infusions],
         },
     }
+
+
+def _prompt_counts(patient_id: int) -> dict:
+    """infusion id -> its prompts counted by status (answered, missed, pending, not_sent)."""
+    def count(value):
+        return func.sum(case((Prompt.status == value, 1), else_=0))
+
+    return {r.infusion_id: r for r in db.session.execute(
+        select(Prompt.infusion_id, count(PromptStatus.ANSWERED).label("answered"),
+               count(PromptStatus.MISSED).label("missed"),
+               count(PromptStatus.PENDING).label("pending"),
+               count(PromptStatus.NOT_SENT).label("not_sent"))
+        .where(Prompt.patient_id == patient_id, Prompt.infusion_id.is_not(None))
+        .group_by(Prompt.infusion_id))}
+
+
+def _adherence_row(infusion, c) -> list:
+    answered, missed, pending = int(c.answered), int(c.missed), int(c.pending)
+    closed = answered + missed
+    rate = f"{round(100 * answered / closed)}%" if closed else "—"
+    return [infusion_label(infusion.kind.value, infusion.number), answered + missed + pending,
+            answered, missed, pending, int(c.not_sent), rate]
 
 
 def chart(name: str, patient_id: int, zone: ZoneInfo) -> dict:

@@ -6,7 +6,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from app.auth import services
+from app.auth import services, setup_links
 from app.auth.models import AuthSession, Role
 from app.extensions import db
 from tests import factories
@@ -34,7 +34,7 @@ def _start(user, now, *, lifetime=STAFF_LIFETIME, idle=STAFF_IDLE) -> tuple[Auth
 
 
 def _link(user, now, *, by=None) -> str:
-    token = services.issue_setup_link(user, by=by, now=now, lifetime=LINK_LIFETIME)
+    token = setup_links.issue_setup_link(user, by=by, now=now, lifetime=LINK_LIFETIME)
     db.session.commit()
     return token
 
@@ -221,12 +221,12 @@ def test_setup_link_is_usable_until_it_expires(clinic, clock, clinician):
     patient = factories.patient(clinic, clock(), with_password=False)
     token = _link(patient.user, clock(), by=clinician)
 
-    link = services.usable_setup_link(token, now=clock() + LINK_LIFETIME - timedelta(seconds=1))
+    link = setup_links.usable_setup_link(token, now=clock() + LINK_LIFETIME - timedelta(seconds=1))
     assert link is not None and link.user == patient.user
     assert link.created_by_id == clinician.id
     assert link.token_hash == services.token_hash(token) != token
-    assert services.usable_setup_link(token, now=clock() + LINK_LIFETIME) is None
-    assert services.usable_setup_link("not-a-token", now=clock()) is None
+    assert setup_links.usable_setup_link(token, now=clock() + LINK_LIFETIME) is None
+    assert setup_links.usable_setup_link("not-a-token", now=clock()) is None
 
 
 def test_issuing_a_link_retires_the_users_earlier_links_only(clinic, clock):
@@ -238,18 +238,18 @@ def test_issuing_a_link_retires_the_users_earlier_links_only(clinic, clock):
     second = _link(patient.user, clock() + timedelta(minutes=5))
 
     later = clock() + timedelta(minutes=6)
-    assert services.usable_setup_link(first, now=later) is None
-    assert services.usable_setup_link(second, now=later) is not None
-    assert services.usable_setup_link(others, now=later) is not None
+    assert setup_links.usable_setup_link(first, now=later) is None
+    assert setup_links.usable_setup_link(second, now=later) is not None
+    assert setup_links.usable_setup_link(others, now=later) is not None
 
 
 def test_complete_setup_sets_password_uses_link_and_ends_sessions(clinic, clock):
     patient = factories.patient(clinic, clock())
     _session, old_token = _start(patient.user, clock(), lifetime=PATIENT_LIFETIME, idle=None)
     token = _link(patient.user, clock())
-    link = services.usable_setup_link(token, now=clock())
+    link = setup_links.usable_setup_link(token, now=clock())
 
-    user = services.complete_setup(link, "a brand new password", now=clock())
+    user = setup_links.complete_setup(link, "a brand new password", now=clock())
     db.session.commit()
     db.session.expire_all()
 
@@ -258,7 +258,7 @@ def test_complete_setup_sets_password_uses_link_and_ends_sessions(clinic, clock)
     assert services.authenticate(user.email, "a brand new password") == user
     assert services.authenticate(user.email, factories.PASSWORD) is None
     assert services.live_session(old_token, now=clock()) is None
-    assert services.usable_setup_link(token, now=clock()) is None
+    assert setup_links.usable_setup_link(token, now=clock()) is None
 
 
 def test_link_of_a_deactivated_user_is_not_usable(clinic, clock):
@@ -267,7 +267,7 @@ def test_link_of_a_deactivated_user_is_not_usable(clinic, clock):
     patient.user.active = False
     db.session.commit()
 
-    assert services.usable_setup_link(token, now=clock()) is None
+    assert setup_links.usable_setup_link(token, now=clock()) is None
 
 
 # --- staff --------------------------------------------------------------------------------

@@ -27,3 +27,16 @@ def test_a_checkin_that_does_not_rate_the_symptom_neither_resolves_nor_extends_i
 
 def test_no_side_effects_no_episodes():
     assert episodes(END, [at(2, headache=0), at(6)]) == []
+
+
+def test_check_ins_at_the_same_moment_agree_whatever_their_order():
+    # Two devices sent a check-in for 2 h: one still has the headache, one does not.
+    reported, gone, later = at(2, headache=3), at(2, headache=0), at(6, headache=0)
+    for ratings in ([reported, gone, later], [gone, reported, later], [later, gone, reported]):
+        assert episodes(END, ratings) == [Episode("headache", 2.0, 3, 2.0, 6.0)]
+    assert episodes(END, [gone, reported]) == [Episode("headache", 2.0, 3, 2.0, None)]
+
+
+def test_the_peak_counts_until_the_resolving_check_in_only():
+    found = episodes(END, [at(2, nausea=1), at(6, nausea=0), at(24, nausea=4)])
+    assert found == [Episode("nausea", 2.0, 1, 2.0, 6.0)]

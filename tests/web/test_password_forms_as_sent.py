@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from app.auth import services as auth_services
+from app.auth import setup_links
 from app.auth.models import Role
 from app.extensions import db
 from tests import factories
@@ -65,7 +65,7 @@ def _setup_token(clinic, email, role, clock) -> str:
     else:
         user = factories.staff(clinic, role, email=email)
         user.password_hash = None
-    token = auth_services.issue_setup_link(user, by=None, now=clock(),
+    token = setup_links.issue_setup_link(user, by=None, now=clock(),
                                            lifetime=timedelta(hours=72))
     db.session.commit()
     return token

@@ -20,7 +20,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from app.auth import services
+from app.auth import services, setup_links
 from app.auth.models import AuthSession
 from app.extensions import db
 from tests import factories
@@ -78,7 +78,7 @@ def waiting_patient(app):
     """A patient enrolled, with no password yet, and a setup link issued now (real time)."""
     clinic = factories.clinic()
     patient = factories.patient(clinic, datetime.now(UTC), with_password=False)
-    token = services.issue_setup_link(patient.user, by=None, now=datetime.now(UTC),
+    token = setup_links.issue_setup_link(patient.user, by=None, now=datetime.now(UTC),
                                       lifetime=timedelta(hours=72))
     db.session.commit()
     return patient, token
@@ -170,19 +170,19 @@ def test_a_request_that_read_the_link_before_another_finished_it_cannot_finish_i
     """The same race, made certain: this request read the link while it was still unused,
     another request then finished the setup and committed; this one must not finish it too."""
     patient = factories.patient(factories.clinic(), clock(), with_password=False)
-    token = services.issue_setup_link(patient.user, by=None, now=clock(),
+    token = setup_links.issue_setup_link(patient.user, by=None, now=clock(),
                                       lifetime=timedelta(hours=72))
     db.session.commit()
     phone = app.test_client()
     phone.get(f"/setup/{token}")
     with phone.session_transaction() as cookie:
         secret = next(iter(v for k, v in cookie.items() if k == "setup_session"))
-    stale = services.setup_session_link(secret, now=clock())  # this request's read
+    stale = setup_links.setup_session_link(secret, now=clock())  # this request's read
     assert stale is not None and stale.used_at is None
 
     assert set_password_in_session(phone).status_code == 302  # the other request
 
-    assert services.complete_setup(stale, "a racing password!", now=clock()) is None
+    assert setup_links.complete_setup(stale, "a racing password!", now=clock()) is None
     db.session.rollback()
     assert [link.used_at for link in setup_links_of(patient.user)] == [clock()]
     assert services.authenticate(patient.user.email, NEW_PASSWORD) == patient.user
@@ -194,7 +194,7 @@ def set_password_in_session(client):
 
 def test_an_opened_link_does_not_open_again_in_another_browser(app, clock):
     patient = factories.patient(factories.clinic(), clock(), with_password=False)
-    token = services.issue_setup_link(patient.user, by=None, now=clock(),
+    token = setup_links.issue_setup_link(patient.user, by=None, now=clock(),
                                       lifetime=timedelta(hours=72))
     db.session.commit()
     phone = app.test_client()
@@ -207,7 +207,7 @@ def test_an_opened_link_does_not_open_again_in_another_browser(app, clock):
 
 def test_an_opened_link_lasts_thirty_minutes_in_its_browser(app, clock):
     patient = factories.patient(factories.clinic(), clock(), with_password=False)
-    token = services.issue_setup_link(patient.user, by=None, now=clock(),
+    token = setup_links.issue_setup_link(patient.user, by=None, now=clock(),
                                       lifetime=timedelta(hours=72))
     db.session.commit()
     phone = app.test_client()

@@ -1,0 +1,95 @@
+"""The facts the flag rules read: a patient's current series as plain rows.
+
+A fixed handful of queries whatever the history, read as plain rows (no ORM objects:
+building thousands of them per check-in was most of a submission's cost).
+"""
+
+from sqlalchemy import or_, select
+
+from app.checkins.models import CheckIn, SymptomRating
+from app.extensions import db
+from app.flags import rules
+from app.infusions.models import Infusion
+from app.infusions.queries import current_series
+from app.patients.models import Patient
+from app.phq9 import instrument
+from app.phq9.models import Phq9Response
+from app.prompts.models import Prompt, PromptStatus
+from app.prompts.schedule import READINESS
+
+
+def thresholds(settings: dict) -> rules.Thresholds:
+    return rules.Thresholds.from_settings(settings)
+
+
+def facts_for(patient: Patient, *, with_prompts: bool = True,
+              with_phq9s: bool = True) -> rules.Facts:
+    """The patient's current series as the rules see it.
+
+    The rules run at submission need no prompts, so ``with_prompts=False`` skips that query
+    (and ``with_phq9s=False`` the PHQ-9s, which a check-in cannot add to).
+    """
+    series = current_series(patient)
+    if series is None:
+        return rules.Facts()
+    infusions = db.session.execute(
+        select(Infusion.id, Infusion.number, Infusion.actual_end)
+        .where(Infusion.series_id == series.id)).all()
+    infusion_ids = [row.id for row in infusions]
+    return rules.Facts(
+        infusions=tuple(rules.InfusionFact(r.id, r.number, r.actual_end) for r in infusions),
+        checkins=_checkin_facts(patient, series, infusion_ids),
+        phq9s=_phq9_facts(series.id) if with_phq9s else (),
+        prompts=_prompt_facts(infusion_ids) if with_prompts else (),
+    )
+
+
+def _checkin_facts(patient: Patient, series, infusion_ids: list[int]) -> tuple:
+    """The series' check-ins in time order, each with its symptom ratings."""
+    # The readiness check-in before one of this series' infusions belongs to the series (it
+    # can be its mood baseline) although it follows the previous series' last infusion.
+    readiness = CheckIn.id.in_(select(Prompt.answered_checkin_id).where(
+        Prompt.infusion_id.in_(infusion_ids), Prompt.slot == READINESS,
+        Prompt.answered_checkin_id.is_not(None)))
+    in_series = (CheckIn.patient_id == patient.id) & or_(
+        CheckIn.infusion_id.in_(infusion_ids), CheckIn.taken_at >= series.started_at, readiness)
+    rows = db.session.execute(
+        select(CheckIn.id, CheckIn.taken_at, CheckIn.mood, CheckIn.infusion_id,
+               CheckIn.home_safely, readiness.label("readiness"))
+        .where(in_series).order_by(CheckIn.taken_at, CheckIn.id)).all()
+    symptoms = _symptoms(in_series, [row.id for row in rows])
+    return tuple(rules.CheckinFact(r.id, r.taken_at, r.mood, r.infusion_id, symptoms[r.id],
+                                   readiness=bool(r.readiness), home_safely=r.home_safely)
+                 for r in rows)
+
+
+def _symptoms(in_series, checkin_ids: list[int]) -> dict[int, dict[str, int]]:
+    """check-in id -> {symptom code: severity} for these check-ins."""
+    symptoms: dict[int, dict[str, int]] = {checkin_id: {} for checkin_id in checkin_ids}
+    for checkin_id, code, severity in db.session.execute(
+            select(SymptomRating.checkin_id, SymptomRating.code, SymptomRating.severity)
+            .join(CheckIn, CheckIn.id == SymptomRating.checkin_id).where(in_series)):
+        # Each statement sees what was committed when it began (PostgreSQL's READ COMMITTED):
+        # a check-in another device committed in between has ratings but no row above.
+        if checkin_id in symptoms:
+            symptoms[checkin_id][code] = severity
+    return symptoms
+
+
+def _phq9_facts(series_id: int) -> tuple:
+    return tuple(
+        rules.Phq9Fact(p.id, p.taken_at, p.total, instrument.safety_item_score(p.answers))
+        for p in db.session.execute(select(
+            Phq9Response.id, Phq9Response.taken_at, Phq9Response.total, Phq9Response.answers)
+            .where(Phq9Response.series_id == series_id)))
+
+
+def _prompt_facts(infusion_ids: list[int]) -> tuple:
+    """The answered and missed prompts of these infusions (what missed_checkins reads)."""
+    return tuple(
+        rules.PromptFact(p.id, p.infusion_id, p.due_at, p.status == PromptStatus.MISSED,
+                         checkin_prompt=p.slot != READINESS)
+        for p in db.session.execute(select(
+            Prompt.id, Prompt.infusion_id, Prompt.due_at, Prompt.status, Prompt.slot).where(
+            Prompt.infusion_id.in_(infusion_ids),
+            Prompt.status.in_([PromptStatus.ANSWERED, PromptStatus.MISSED]))))
