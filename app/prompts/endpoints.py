@@ -77,6 +77,11 @@ def allowed_endpoint(url, hosts, allow_http: bool = False) -> str | None:
     ``PUSH_ALLOW_HTTP``, which also lets http://127.0.0.1 on any port through when 127.0.0.1
     is in ``hosts``. Never raises, whatever ``url`` is.
     """
+    return _text_problem(url) or _parsed_problem(url, hosts, allow_http)
+
+
+def _text_problem(url) -> str | None:
+    """What is wrong with the address as text, before any parser reads it."""
     if not isinstance(url, str) or not url:
         return NOT_A_URL
     if "\\" in url:
@@ -85,6 +90,11 @@ def allowed_endpoint(url, hosts, allow_http: bool = False) -> str | None:
         return ODD_CHARACTERS
     if "#" in url:
         return FRAGMENT
+    return None
+
+
+def _parsed_problem(url: str, hosts, allow_http: bool) -> str | None:
+    """What is wrong with the address as Python's parser and the sender's both read it."""
     try:
         ours = urlsplit(url)
         theirs = _sender_parse(url)
@@ -101,10 +111,24 @@ def allowed_endpoint(url, hosts, allow_http: bool = False) -> str | None:
     host = (theirs.hostname or "").lower()
     if not host or host != (ours.hostname or "").lower():
         return NOT_A_URL  # the two parsers disagree on the host: refuse rather than guess
-    test_service = (allow_http and scheme == "http" and host == _TEST_SERVICE_HOST
-                    and _TEST_SERVICE_HOST in hosts)
-    if test_service:
+    if allow_http and scheme == "http" and host == _TEST_SERVICE_HOST \
+            and _TEST_SERVICE_HOST in hosts:
         return None
+    return _host_problem(scheme, host, ports, hosts)
+
+
+def _host_problem(scheme: str, host: str, ports: set, hosts) -> str | None:
+    if scheme != "https":
+        return NOT_HTTPS
+    if ports - {None, 443}:
+        return BAD_PORT
+    if _is_ip_address(host):
+        return IP_ADDRESS
+    if not _HOST_NAME.fullmatch(host) or host.rsplit(".", 1)[-1].isdigit():
+        return NOT_A_HOST_NAME
+    if not _allowed_host(host, hosts):
+        return NOT_ALLOWED
+    return None
     if scheme != "https":
         return NOT_HTTPS
     if ports - {None, 443}:
