@@ -58,9 +58,10 @@ class Defaults:
     PUSH_TIMEOUT_SECONDS = 10.0
     PUSH_MAX_ATTEMPTS = 6
     # A claim is a lease: the sending run renews it every PUSH_LEASE_RENEW_EVERY while it works,
-    # so the rows of a process that died are taken again once PUSH_LEASE has passed.
-    PUSH_LEASE = timedelta(seconds=60)
-    PUSH_LEASE_RENEW_EVERY = timedelta(seconds=20)
+    # so the rows of a process that died are taken again once PUSH_LEASE has passed (by the
+    # other process's next run, at most a minute later: about a minute in all).
+    PUSH_LEASE = timedelta(seconds=30)
+    PUSH_LEASE_RENEW_EVERY = timedelta(seconds=10)
     # One run of the send job (every minute) stops waiting for answers after this long; what
     # it has not sent by then is released for the next run, not counted as an attempt.
     PUSH_RUN_DEADLINE = timedelta(seconds=45)

@@ -25,6 +25,7 @@ from flask import Flask, current_app
 from app.clock import utcnow
 from app.extensions import db
 from app.prompts import outbox
+from app.prompts.models import NotificationKind
 from app.prompts.push_keys import sender
 from app.prompts.webpush import PushResult
 from jobs.units import Units
@@ -76,22 +77,34 @@ def _send_batch(app: Flask, pool: ThreadPoolExecutor, push, claimed: list[int],
 
     waiting: dict[int, tuple[list[outbox.Outgoing], list]] = {}
     in_flight: dict[Future, tuple[int, outbox.Outgoing]] = {}
-    for notification_id in claimed:  # escalations first: claim_due orders them so
-        ok, prepared = units.run("message", notification_id, partial(
-            outbox.prepare, notification_id, claimed_at=claimed_at, now=clock()))
-        if not ok:
-            count("error")  # rolled back alone; taken again when its lease ends
-        elif isinstance(prepared, str):
-            count(prepared)
-        else:
-            waiting[notification_id] = (prepared, [])
-            for outgoing in prepared:
-                future = pool.submit(_send_in_app, app, push, outgoing)
-                in_flight[future] = (notification_id, outgoing)
-    db.session.commit()  # cancellations, deferrals and "no device" are kept before waiting
+
+    def start(notification_ids: list[int]) -> None:
+        for notification_id in notification_ids:
+            ok, prepared = units.run("message", notification_id, partial(
+                outbox.prepare, notification_id, claimed_at=claimed_at, now=clock()))
+            if not ok:
+                count("error")  # rolled back alone; taken again when its lease ends
+            elif isinstance(prepared, str):
+                count(prepared)
+            else:
+                waiting[notification_id] = (prepared, [])
+                for outgoing in prepared:
+                    future = pool.submit(_send_in_app, app, push, outgoing)
+                    in_flight[future] = (notification_id, outgoing)
+        db.session.commit()  # cancellations, deferrals and "no device" are kept before waiting
+
+    # A reminder goes only after its prompt reached the patient, which may be decided in this
+    # very batch: reminders are prepared once everything else in the batch has its answer.
+    kinds = outbox.kinds(claimed)
+    start([n for n in claimed if kinds[n] != NotificationKind.REMINDER])  # escalations first
+    later = [n for n in claimed if kinds[n] == NotificationKind.REMINDER]
 
     renewed_at = clock()
-    while in_flight and clock() < deadline:
+    while (in_flight or later) and clock() < deadline:
+        if not in_flight:
+            start(later)
+            later = []
+            continue
         timeout = min(POLL_SECONDS, (deadline - clock()).total_seconds())
         done, _ = wait(list(in_flight), timeout=max(timeout, 0), return_when=FIRST_COMPLETED)
         for future in done:
@@ -106,10 +119,10 @@ def _send_batch(app: Flask, pool: ThreadPoolExecutor, push, claimed: list[int],
             outbox.renew(list(waiting), claimed_at=claimed_at,
                          until=renewed_at + config["PUSH_LEASE"])
             db.session.commit()
-    if not waiting:
+    if not waiting and not later:
         return
     # The deadline: a message that reached one of its devices is sent; the others go back.
-    unanswered = []
+    unanswered = list(later)
     for notification_id, (_, results) in waiting.items():
         if any(result.delivered for _, result in results):
             count(_record(notification_id, claimed_at, clock(), results, units, config))

@@ -109,6 +109,14 @@ def claim_due(now: datetime, *, lease: timedelta, limit: int = 50) -> list[int]:
         select(Notification.id).where(Notification.id.in_(claimed)).order_by(*_urgent_first())))
 
 
+def kinds(ids: list[int]) -> dict[int, NotificationKind]:
+    """The kind of each of these notifications."""
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        select(Notification.id, Notification.kind).where(Notification.id.in_(ids))).all())
+
+
 def _ours(ids, claimed_at: datetime):
     return and_(Notification.id.in_(list(ids)), Notification.claimed_at == claimed_at,
                 Notification.status == NotificationStatus.SENDING)

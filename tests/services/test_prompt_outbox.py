@@ -235,7 +235,7 @@ def test_a_jobs_process_killed_mid_send_loses_nothing(app, patient, push_service
     assert _status() == NotificationStatus.SENDING  # claimed and committed, never finished
 
     device.delay_seconds = 0
-    assert send_prompts.run(due + timedelta(seconds=30)) == {"claimed": 0}  # lease still on
+    assert send_prompts.run(due + timedelta(seconds=15)) == {"claimed": 0}  # lease still on
     assert send_prompts.run(due + timedelta(seconds=61)) == {"claimed": 1, "sent": 1}
     assert send_prompts.run(due + timedelta(minutes=30)) == {"claimed": 0}
 
