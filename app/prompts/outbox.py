@@ -96,9 +96,16 @@ def claim_due(now: datetime, *, lease: timedelta, limit: int = 50) -> list[int]:
     candidates = candidates.limit(limit)
     if db.session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
+    # Chosen first, then updated: as a subquery of the UPDATE, PostgreSQL may evaluate the
+    # LIMIT ... SKIP LOCKED select more than once and claim more than ``limit`` rows. The
+    # UPDATE checks ``claimable`` again, so a row another process claimed in between (SQLite
+    # takes its write lock only at the UPDATE) is not taken.
+    chosen = db.session.scalars(candidates).all()
+    if not chosen:
+        return []
     claimed = db.session.execute(
         update(Notification)
-        .where(Notification.id.in_(candidates.scalar_subquery()), claimable)
+        .where(Notification.id.in_(chosen), claimable)
         .values(status=NotificationStatus.SENDING, claimed_at=now, lease_expires_at=now + lease)
         .returning(Notification.id),
         execution_options={"synchronize_session": False},
