@@ -55,9 +55,11 @@ def run(now: datetime, units: Units | None = None) -> dict:
         while clock() < deadline:
             claimed_at = clock()
             claimed = outbox.claim_due(claimed_at, lease=config["PUSH_LEASE"], limit=batch)
+            kinds = outbox.kinds(claimed)
             db.session.commit()  # the claim is ours before anything leaves the building
             counts["claimed"] += len(claimed)
-            _send_batch(app, pool, push, claimed, claimed_at, clock, deadline, units, counts)
+            _send_batch(app, pool, push, claimed, kinds, claimed_at, clock, deadline, units,
+                        counts)
             if len(claimed) < batch:
                 break
     finally:
@@ -68,8 +70,8 @@ def run(now: datetime, units: Units | None = None) -> dict:
 
 
 def _send_batch(app: Flask, pool: ThreadPoolExecutor, push, claimed: list[int],
-                claimed_at: datetime, clock, deadline: datetime, units: Units,
-                counts: dict[str, int]) -> None:
+                kinds: dict[int, NotificationKind], claimed_at: datetime, clock,
+                deadline: datetime, units: Units, counts: dict[str, int]) -> None:
     config = app.config
 
     def count(outcome: str) -> None:
@@ -95,7 +97,6 @@ def _send_batch(app: Flask, pool: ThreadPoolExecutor, push, claimed: list[int],
 
     # A reminder goes only after its prompt reached the patient, which may be decided in this
     # very batch: reminders are prepared once everything else in the batch has its answer.
-    kinds = outbox.kinds(claimed)
     start([n for n in claimed if kinds[n] != NotificationKind.REMINDER])  # escalations first
     later = [n for n in claimed if kinds[n] == NotificationKind.REMINDER]
 
