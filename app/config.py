@@ -65,7 +65,7 @@ class Defaults:
     # One run of the send job (every minute) stops waiting for answers after this long; what
     # it has not sent by then is released for the next run, not counted as an attempt.
     PUSH_RUN_DEADLINE = timedelta(seconds=45)
-    PUSH_SEND_WORKERS = 16  # pushes in flight at once (threads doing network I/O only)
+    PUSH_SEND_WORKERS = 32  # pushes in flight at once (threads doing network I/O only)
     PUSH_CLAIM_BATCH = 200  # rows claimed at a time; a run claims again while batches are full
     # Subscriptions may only point at these push services (no requests to arbitrary hosts).
     PUSH_ENDPOINT_HOSTS = (

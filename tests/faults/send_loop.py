@@ -21,6 +21,7 @@ from jobs.schedule import JOBS
 def main() -> None:
     t0 = datetime.fromisoformat(os.environ["SEND_LOOP_T0"])
     speed = float(os.environ["SEND_LOOP_SPEED"])
+    every = float(os.environ.get("SEND_LOOP_EVERY", "0.05"))  # seconds from run to run
 
     def clock() -> datetime:
         return t0 + (datetime.now(UTC) - t0) * speed
@@ -32,6 +33,7 @@ def main() -> None:
         "VAPID_SUBJECT": os.environ["VAPID_SUBJECT"],
         "PUSH_ENDPOINT_HOSTS": ("127.0.0.1",), "PUSH_ALLOW_HTTP": True,
         "PUSH_CLAIM_BATCH": int(os.environ.get("SEND_LOOP_BATCH", "10")),
+        "PUSH_SEND_WORKERS": 16,
         "PUSH_TIMEOUT_SECONDS": 5.0,
         "CLOCK": clock,
     })
@@ -39,8 +41,12 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     job = next(job for job in JOBS if job.name == "send_prompts")
     while not stopping:
+        started = time.monotonic()
         run_job(app, job, clock())
-        time.sleep(0.05)
+        pause = every - (time.monotonic() - started)
+        while pause > 0 and not stopping:  # the jobs process's schedule, or a tight loop
+            time.sleep(min(pause, 0.05))
+            pause -= 0.05
 
 
 if __name__ == "__main__":
