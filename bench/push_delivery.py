@@ -128,10 +128,11 @@ def takeover_after_kill(count: int = 50) -> dict:
     first, second = process(KILLED), None
     try:
         deadline = time.monotonic() + 60
-        while len(service.deliveries_from(KILLED)) < count and time.monotonic() < deadline:
+        in_flight = min(count, app.config["PUSH_SEND_WORKERS"])  # one pool's worth at once
+        while len(service.deliveries_from(KILLED)) < in_flight and time.monotonic() < deadline:
             time.sleep(0.05)
         second = process(SURVIVOR)  # its first run finds every row claimed by the first
-        time.sleep(5)
+        time.sleep(2)  # the pushes wait for their answers (well inside the 30 s timeout)
         first.send_signal(signal.SIGKILL)
         killed_at = time.monotonic()
         first.wait()

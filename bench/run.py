@@ -12,6 +12,10 @@ For each database (SQLite always; PostgreSQL when BENCH_DATABASE_URL is set) and
   as many signed-in patients, then the bare baseline app under the same settings on the same
   database; then the web workers' peak memory after clinicians' pages were served too.
 
+Then push delivery (bench/push_delivery.py): one send run over 1,000 due pushes of which 10% go
+to a push service that never answers, and the time from a kill -9 of a sending process to the
+last of its claimed messages delivered by the other.
+
 Prints a table, then, as the last line, one JSON object with every figure.
 """
 

@@ -11,7 +11,7 @@ processes apart at the push service.
 import os
 import signal
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from app import create_app
 from jobs.runner import run_job
@@ -34,7 +34,10 @@ def main() -> None:
         "PUSH_ENDPOINT_HOSTS": ("127.0.0.1",), "PUSH_ALLOW_HTTP": True,
         "PUSH_CLAIM_BATCH": int(os.environ.get("SEND_LOOP_BATCH", "10")),
         "PUSH_SEND_WORKERS": 16,
-        "PUSH_TIMEOUT_SECONDS": 5.0,
+        # Long enough that a push held by the push service is still in flight at the kill.
+        "PUSH_TIMEOUT_SECONDS": float(os.environ.get("SEND_LOOP_TIMEOUT", "30")),
+        **({"PUSH_RUN_DEADLINE": timedelta(seconds=float(os.environ["SEND_LOOP_DEADLINE"]))}
+           if os.environ.get("SEND_LOOP_DEADLINE") else {}),
         "CLOCK": clock,
     })
     stopping = []

@@ -78,6 +78,9 @@ def test_a_killed_sender_and_a_push_service_outage_lose_nothing(app, push_servic
                    "AFTERCARE_INSTANCE_PATH": app.instance_path,
                    "VAPID_PRIVATE_KEY_PATH": app.config["VAPID_PRIVATE_KEY_PATH"],
                    "SEND_LOOP_T0": now.isoformat(), "SEND_LOOP_SPEED": "10",
+                   # The run's deadline (on the fast clock) must not release the held pushes
+                   # before the kill: 60 real seconds.
+                   "SEND_LOOP_DEADLINE": "600",
                    "PYTHONPATH": str(WORKTREE)}
 
     def jobs_process(subject):
