@@ -60,7 +60,16 @@ class Defaults:
     PUSH_TTL_SECONDS = 12 * 3600
     PUSH_TIMEOUT_SECONDS = 10.0
     PUSH_MAX_ATTEMPTS = 6
-    PUSH_CLAIM_TIMEOUT = timedelta(minutes=10)  # a claim older than this was lost in a crash
+    # A claim is a lease: the sending run renews it every PUSH_LEASE_RENEW_EVERY while it works,
+    # so the rows of a process that died are taken again once PUSH_LEASE has passed (by the
+    # other process's next run, at most a minute later: about a minute in all).
+    PUSH_LEASE = timedelta(seconds=30)
+    PUSH_LEASE_RENEW_EVERY = timedelta(seconds=10)
+    # One run of the send job (every minute) stops waiting for answers after this long; what
+    # it has not sent by then is released for the next run, not counted as an attempt.
+    PUSH_RUN_DEADLINE = timedelta(seconds=45)
+    PUSH_SEND_WORKERS = 32  # pushes in flight at once (threads doing network I/O only)
+    PUSH_CLAIM_BATCH = 200  # rows claimed at a time; a run claims again while batches are full
     # Subscriptions may only point at these push services (no requests to arbitrary hosts).
     PUSH_ENDPOINT_HOSTS = (
         "fcm.googleapis.com", "android.googleapis.com", "updates.push.services.mozilla.com",

@@ -12,6 +12,10 @@ For each database (SQLite always; PostgreSQL when BENCH_DATABASE_URL is set) and
   as many signed-in patients, then the bare baseline app under the same settings on the same
   database; then the web workers' peak memory after clinicians' pages were served too.
 
+Then push delivery (bench/push_delivery.py): one send run over 1,000 due pushes of which 10% go
+to a push service that never answers, and the time from a kill -9 of a sending process to the
+last of its claimed messages delivered by the other.
+
 Prints a table, then, as the last line, one JSON object with every figure.
 """
 
@@ -414,6 +418,10 @@ def main() -> int:
     from bench import page_weight
 
     weights = page_weight.measure()
+    log("push delivery: 1,000 pushes with 10% to a silent push service; a kill -9 mid-send")
+    from bench import push_delivery
+
+    delivery = push_delivery.measure()
     flat: dict = {"machine": machine(), "sizes": sizes, "clients": CLIENTS,
                   "gunicorn": f"gthread, {http_load.WORKERS} workers x {http_load.THREADS} "
                               "threads"}
@@ -421,6 +429,15 @@ def main() -> int:
         print_table(engine, results)
         flat.update(flatten(engine, results))
     flat.update(weights)
+    hostile, takeover = delivery["send_1000_hostile_10pct"], delivery["takeover_after_kill"]
+    print("\n== push delivery (SQLite) ==")
+    print(f"{'send run, 1,000 due, 10% never answered, s':<46}{fmt(hostile['seconds']):>14}"
+          f"  {hostile['summary']}")
+    print(f"{'kill -9 to last claimed message resent, s':<46}{fmt(takeover['seconds']):>14}"
+          f"  ({takeover['claimed']} in flight)")
+    flat["push.send_1000_hostile_10pct.seconds"] = hostile["seconds"]
+    flat["push.send_1000_hostile_10pct.summary"] = hostile["summary"]
+    flat["push.takeover_after_kill.seconds"] = takeover["seconds"]
     print("\n== targets ==")
     rows = checks(flat, weights)
     for what, value, target, met in rows:

@@ -1,13 +1,15 @@
 """The jobs process: ``python -m jobs``. One BlockingScheduler; the web app never starts one.
 
-Run exactly one per deployment (a second one is harmless: every job claims its rows
-atomically, so nothing is sent twice, but it only wastes work).
+Run one per deployment. A second one is harmless: every job claims its rows atomically and
+a push claim is a lease (docs/DELIVERY.md), so the two never hold the same row at once. Every
+job runs as soon as the process starts, then at its interval: a restart delays nothing.
 """
 
 import logging
 import signal
 import sys
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 from apscheduler.events import EVENT_SCHEDULER_STARTED
@@ -25,10 +27,13 @@ STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 def build_scheduler(app) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC")
+    started = datetime.now(UTC)
     for job in JOBS:
+        # next_run_time: at once, not one interval after the start (a restart sent nothing
+        # for its first minute, and escalations waited ten).
         scheduler.add_job(run_job, IntervalTrigger(seconds=job.every_seconds), args=[app, job],
                           id=job.name, name=job.description, max_instances=1, coalesce=True,
-                          misfire_grace_time=MISFIRE_GRACE_SECONDS)
+                          misfire_grace_time=MISFIRE_GRACE_SECONDS, next_run_time=started)
     return scheduler
 
 

@@ -1,37 +1,149 @@
-"""Every minute: claim due pushes, commit the claim, then send each one and commit its result.
+"""Every minute: claim due pushes, commit the claim, send them concurrently, record each result.
 
 The one job that commits more than once, by design: a claim must be committed before the
 first byte is sent, and each result as soon as it is known.
+
+Pushes go out from a bounded pool of threads (PUSH_SEND_WORKERS) that do network I/O only;
+every database read and write stays in this thread (the run's session). Escalations are
+claimed first. While pushes are in flight the run renews its claims' lease every
+PUSH_LEASE_RENEW_EVERY, so another jobs process takes them over only if this one died. A run
+stops waiting at PUSH_RUN_DEADLINE: what has no answer by then is released for the next run,
+and that is not a delivery attempt. A push still in flight at the deadline may yet reach the
+phone and then be sent again by the next run: the at-least-once window (same Topic and tag,
+so one notification).
+
+Time in a run is ``now`` plus the time elapsed since the run began (the app's clock), so a
+test that fixes the clock fixes the run's time too.
 """
 
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
 from functools import partial
 
-from flask import current_app
+from flask import Flask, current_app
 
+from app.clock import utcnow
 from app.extensions import db
 from app.prompts import outbox
+from app.prompts.models import NotificationKind
 from app.prompts.push_keys import sender
+from app.prompts.webpush import PushResult
 from jobs.units import Units
+
+POLL_SECONDS = 0.5  # how often the run wakes to renew leases and check its deadline
 
 
 def run(now: datetime, units: Units | None = None) -> dict:
     units = units or Units("send_prompts")
-    config = current_app.config
-    push = sender(current_app)
+    app = current_app._get_current_object()  # noqa: SLF001  (handed to the sending threads)
+    config = app.config
+    push = sender(app)
     if push is None:
-        current_app.logger.warning("no VAPID key yet: pushes wait until the jobs process makes one")
+        app.logger.warning("no VAPID key yet: pushes wait until the jobs process makes one")
         return {"claimed": 0}
-    claimed = outbox.claim_due(now, claim_timeout=config["PUSH_CLAIM_TIMEOUT"],
-                               max_attempts=config["PUSH_MAX_ATTEMPTS"])
-    db.session.commit()  # the claim is ours before anything leaves the building
-    outcomes: dict[str, int] = {}
-    for notification_id in claimed:
-        # A failed send is rolled back alone and retried after the claim timeout.
-        ok, outcome = units.run("message", notification_id, partial(
-            outbox.deliver, notification_id, claimed_at=now, now=now, sender=push,
-            max_attempts=config["PUSH_MAX_ATTEMPTS"]))
-        db.session.commit()  # each result is kept even if a later send fails
-        outcome = outcome if ok else "error"
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    return units.summary(claimed=len(claimed), **outcomes)
+    began = utcnow()
+
+    def clock() -> datetime:
+        return now + (utcnow() - began)
+
+    deadline = now + config["PUSH_RUN_DEADLINE"]
+    batch = config["PUSH_CLAIM_BATCH"]
+    counts: dict[str, int] = {"claimed": 0}
+    pool = ThreadPoolExecutor(max_workers=config["PUSH_SEND_WORKERS"],
+                              thread_name_prefix="push-send")
+    try:
+        while clock() < deadline:
+            claimed_at = clock()
+            claimed = outbox.claim_due(claimed_at, lease=config["PUSH_LEASE"], limit=batch)
+            kinds = outbox.kinds(claimed)
+            db.session.commit()  # the claim is ours before anything leaves the building
+            counts["claimed"] += len(claimed)
+            _send_batch(app, pool, push, claimed, kinds, claimed_at, clock, deadline, units,
+                        counts)
+            if len(claimed) < batch:
+                break
+    finally:
+        # Pushes still in flight at the deadline finish (or time out) in their threads; their
+        # rows were released, so their answers are not waited for.
+        pool.shutdown(wait=False, cancel_futures=True)
+    return units.summary(**counts)
+
+
+def _send_batch(app: Flask, pool: ThreadPoolExecutor, push, claimed: list[int],
+                kinds: dict[int, NotificationKind], claimed_at: datetime, clock,
+                deadline: datetime, units: Units, counts: dict[str, int]) -> None:
+    config = app.config
+
+    def count(outcome: str) -> None:
+        counts[outcome] = counts.get(outcome, 0) + 1
+
+    waiting: dict[int, tuple[list[outbox.Outgoing], list]] = {}
+    in_flight: dict[Future, tuple[int, outbox.Outgoing]] = {}
+
+    def start(notification_ids: list[int]) -> None:
+        for notification_id in notification_ids:
+            ok, prepared = units.run("message", notification_id, partial(
+                outbox.prepare, notification_id, claimed_at=claimed_at, now=clock()))
+            if not ok:
+                count("error")  # rolled back alone; taken again when its lease ends
+            elif isinstance(prepared, str):
+                count(prepared)
+            else:
+                waiting[notification_id] = (prepared, [])
+                for outgoing in prepared:
+                    future = pool.submit(_send_in_app, app, push, outgoing)
+                    in_flight[future] = (notification_id, outgoing)
+        db.session.commit()  # cancellations, deferrals and "no device" are kept before waiting
+
+    # A reminder goes only after its prompt reached the patient, which may be decided in this
+    # very batch: reminders are prepared once everything else in the batch has its answer.
+    start([n for n in claimed if kinds[n] != NotificationKind.REMINDER])  # escalations first
+    later = [n for n in claimed if kinds[n] == NotificationKind.REMINDER]
+
+    renewed_at = clock()
+    while (in_flight or later) and clock() < deadline:
+        if not in_flight:
+            start(later)
+            later = []
+            continue
+        timeout = min(POLL_SECONDS, (deadline - clock()).total_seconds())
+        done, _ = wait(list(in_flight), timeout=max(timeout, 0), return_when=FIRST_COMPLETED)
+        for future in done:
+            notification_id, outgoing = in_flight.pop(future)
+            pushes, results = waiting[notification_id]
+            results.append((outgoing, future.result()))
+            if len(results) == len(pushes):
+                del waiting[notification_id]
+                count(_record(notification_id, claimed_at, clock(), results, units, config))
+        if waiting and clock() - renewed_at >= config["PUSH_LEASE_RENEW_EVERY"]:
+            renewed_at = clock()
+            outbox.renew(list(waiting), claimed_at=claimed_at,
+                         until=renewed_at + config["PUSH_LEASE"])
+            db.session.commit()
+    if not waiting and not later:
+        return
+    # The deadline: a message that reached one of its devices is sent; the others go back.
+    unanswered = list(later)
+    for notification_id, (_, results) in waiting.items():
+        if any(result.delivered for _, result in results):
+            count(_record(notification_id, claimed_at, clock(), results, units, config))
+        else:
+            unanswered.append(notification_id)
+    outbox.release(unanswered, claimed_at=claimed_at)
+    db.session.commit()
+    if unanswered:
+        counts["released"] = counts.get("released", 0) + len(unanswered)
+
+
+def _record(notification_id, claimed_at, now, results, units: Units, config) -> str:
+    ok, outcome = units.run("message", notification_id, partial(
+        outbox.record, notification_id, claimed_at=claimed_at, now=now, results=results,
+        max_attempts=config["PUSH_MAX_ATTEMPTS"]))
+    db.session.commit()  # each result is kept even if a later one fails
+    return outcome if ok else "error"
+
+
+def _send_in_app(app: Flask, push, outgoing: outbox.Outgoing) -> PushResult:
+    """In a pool thread: the app's settings are there, the run's database session is not."""
+    with app.app_context():
+        return outbox.send_to_device(push, outgoing)

@@ -92,8 +92,7 @@ def send_due(now: datetime) -> dict[str, int]:
     from app.prompts import outbox
 
     outcomes: dict[str, int] = {}
-    for notification_id in outbox.claim_due(now, claim_timeout=timedelta(minutes=10),
-                                            max_attempts=6):
+    for notification_id in outbox.claim_due(now, lease=timedelta(minutes=1)):
         outcome = outbox.deliver(notification_id, claimed_at=now, now=now, sender=None,
                                  max_attempts=6)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1

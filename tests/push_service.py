@@ -3,6 +3,8 @@
 Each subscription it hands out has its own ECDH P-256 key pair and auth secret, like a
 browser's. It decrypts what it receives (RFC 8291, aes128gcm, via http_ece), checks the VAPID
 Authorization header against the sender's public key, and answers with the status a test sets.
+It can hold back its answers to one sender (told apart by the VAPID ``sub`` claim), and be
+stopped and started again on the same port, as a push service that goes down.
 """
 
 import json
@@ -29,6 +31,7 @@ class Delivery:
     headers: dict
     payload: dict | None
     vapid_ok: bool
+    subject: str | None = None  # the sender's VAPID "sub" claim
 
 
 @dataclass
@@ -39,6 +42,7 @@ class Device:
     status: int = 201          # what the service answers for this device
     retry_after: str | None = None
     delay_seconds: float = 0   # hold the request this long before answering
+    hold: threading.Event | None = None  # if set up, no answer until it is set
 
     def subscription(self, base_url: str) -> dict:
         public = self.private_key.public_key().public_bytes(Encoding.X962,
@@ -54,6 +58,9 @@ class PushService:
     received: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     arrived: threading.Event = field(default_factory=threading.Event)  # a request came in
+    hold_subject: str | None = None  # answers to this sender wait for ``released``
+    released: threading.Event = field(default_factory=threading.Event)
+    handler: type | None = None
 
     @property
     def base_url(self) -> str:
@@ -69,6 +76,26 @@ class PushService:
     def deliveries_to(self, device: Device) -> list[Delivery]:
         with self.lock:
             return [d for d in self.received if d.path == device.path]
+
+    def deliveries_from(self, subject: str) -> list[Delivery]:
+        with self.lock:
+            return [d for d in self.received if d.subject == subject]
+
+    def stop(self) -> None:
+        """Down: the port refuses connections until ``restart``."""
+        self.server.shutdown()
+        self.server.server_close()
+
+    def restart(self) -> None:
+        self.server = _serve(self.server.server_address[:2], self.handler)
+
+
+def _serve(address, handler) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(address, handler)
+    server.daemon_threads = True
+    server.handle_error = lambda *_args: None  # answers to a killed sender go nowhere
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 def _lower(headers) -> dict:
@@ -96,6 +123,15 @@ def _vapid_ok(headers, expected_key: str | None, audience: str) -> bool:
     return claims.get("aud") == audience
 
 
+def _subject(headers) -> str | None:
+    value = headers.get("Authorization", "")
+    parts = dict(p.strip().split("=", 1) for p in value[len("vapid "):].split(",") if "=" in p)
+    try:
+        return json.loads(b64url_decode(parts["t"].split(".")[1])).get("sub")
+    except (KeyError, IndexError, ValueError):
+        return None
+
+
 def start(expected_vapid_key: str | None = None) -> PushService:
     service: PushService
 
@@ -113,11 +149,16 @@ def start(expected_vapid_key: str | None = None) -> PushService:
                 plain = http_ece.decrypt(body, private_key=device.private_key,
                                          auth_secret=device.auth, version="aes128gcm")
                 payload = json.loads(plain)
+            subject = _subject(self.headers)
             with service.lock:
                 service.received.append(Delivery(self.path, _lower(self.headers), payload,
                                                  _vapid_ok(self.headers, expected_vapid_key,
-                                                           service.base_url)))
+                                                           service.base_url), subject))
             time.sleep(device.delay_seconds)  # received, but the answer is held back
+            if device.hold is not None:
+                device.hold.wait(timeout=60)
+            if service.hold_subject is not None and subject == service.hold_subject:
+                service.released.wait(timeout=120)
             self.send_response(device.status)
             if device.retry_after:
                 self.send_header("Retry-After", device.retry_after)
@@ -127,7 +168,5 @@ def start(expected_vapid_key: str | None = None) -> PushService:
         def log_message(self, *args):  # keep test output clean
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    service = PushService(server)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    service = PushService(_serve(("127.0.0.1", 0), Handler), handler=Handler)
     return service

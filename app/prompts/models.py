@@ -79,7 +79,11 @@ class Notification(db.Model):
     escalation_round = db.Column(db.Integer, nullable=True)  # the flag's times_opened
     due_at = db.Column(UTCDateTime, nullable=False)
     status = db.Column(_enum(NotificationStatus), nullable=False, default=NotificationStatus.DUE)
+    # The claim: claimed_at identifies it (the claiming run's moment), lease_expires_at is when
+    # another jobs process may take the row over; the run renews it while it sends.
     claimed_at = db.Column(UTCDateTime, nullable=True)
+    lease_expires_at = db.Column(UTCDateTime, nullable=True)
+    # Answers from push services (or network errors) only: a claim lost in a crash is none.
     attempts = db.Column(db.Integer, nullable=False, default=0)
     sent_at = db.Column(UTCDateTime, nullable=True)
     created_at = db.Column(UTCDateTime, nullable=False, default=utc_now)
@@ -107,6 +111,9 @@ class PushSubscription(db.Model):
     auth = db.Column(db.String(64), nullable=False)
     created_at = db.Column(UTCDateTime, nullable=False, default=utc_now)
     last_success_at = db.Column(UTCDateTime, nullable=True)
+    # An endpoint that keeps failing is backed off: skipped until next_attempt_at.
+    failures = db.Column(db.Integer, nullable=False, default=0, server_default="0")
+    next_attempt_at = db.Column(UTCDateTime, nullable=True)
 
 
 class DeliveryAttempt(db.Model):

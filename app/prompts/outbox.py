@@ -1,9 +1,21 @@
-"""Sending the push outbox: claim due rows atomically, then deliver each one once.
+"""Sending the push outbox: claim due rows as leases, send each, record what push services said.
 
 A claim is a single conditional UPDATE (on PostgreSQL over rows locked with
-``FOR UPDATE SKIP LOCKED``), committed before anything is sent, so two jobs processes can
-never claim the same row. A claim that never finished (the process died) is taken again
-once it is older than the claim timeout.
+``FOR UPDATE SKIP LOCKED``), committed before anything is sent, so two jobs processes never
+hold the same row at once. A claim is a lease: it ends at ``lease_expires_at``, which the
+sending run renews while it works (jobs/send_prompts.py); the rows of a process that died are
+taken again once their lease has ended, escalations first. Taking a row over is not a delivery
+attempt: ``attempts`` counts only runs in which a push service answered for the message (or
+the network failed after a connection was tried), so crashes never move a message towards
+"failed".
+
+Delivery is at least once: a process killed after a push service accepted a message and before
+the result was committed leaves the row to be sent again. Every copy carries the same Web Push
+``Topic`` and notification ``tag`` (``topic``, ``payload``), so the phone shows one notification.
+
+Sending is in three steps so the network work can run in threads while every database write
+stays in the run's own thread: ``prepare`` (checks, devices, payload), ``send_to_device`` (no
+database), ``record`` (the answers). ``deliver`` does the three in a row.
 
 Quiet hours are checked here, when a message is about to go, not only when it was scheduled:
 a prompt or reminder that a run finds due inside the patient's quiet hours (after an outage,
@@ -13,10 +25,11 @@ earlier than the reminder delay after that. Messages to staff (escalations) igno
 patient's quiet hours.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, case, or_, select, update
 
 from app.auth.models import AuthSession, User
 from app.extensions import db
@@ -35,6 +48,9 @@ from app.prompts.models import (
 from app.prompts.webpush import PushResult
 
 BACKOFF_MINUTES = (1, 2, 5, 15, 30)
+# An endpoint's consecutive failures -> minutes it is skipped: one failure is a message's own
+# retry (BACKOFF_MINUTES); an endpoint that keeps failing stops costing every run a timeout.
+ENDPOINT_BACKOFF_MINUTES = (0, 1, 5, 15, 30)
 MESSAGES = {
     NotificationKind.PROMPT: "Time for your check-in",
     NotificationKind.REMINDER: "Reminder: your check-in is still open",
@@ -43,44 +59,102 @@ MESSAGES = {
 QUESTIONNAIRE_MESSAGE = "Time for your weekly questionnaire"
 
 
-def claim_due(now: datetime, *, claim_timeout: timedelta, max_attempts: int,
-              limit: int = 50) -> list[int]:
-    """Mark up to ``limit`` due notifications as claimed at ``now``; returns their ids.
+@dataclass(frozen=True)
+class Outgoing:
+    """One push to one device, everything the sender needs without the database."""
 
-    The caller commits, then delivers each with ``claimed_at=now``: if the claim was taken
-    over meanwhile (it outlived the claim timeout), the delivery sees it is no longer its own.
+    notification_id: int
+    device_id: int
+    endpoint: str
+    p256dh: str
+    auth: str
+    payload: dict
+    topic: str
+
+    def subscription_info(self) -> dict:
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+
+
+def _urgent_first():
+    """Escalations before prompts and reminders, then the longest waiting first."""
+    return (case((Notification.kind == NotificationKind.ESCALATION, 0), else_=1),
+            Notification.due_at, Notification.id)
+
+
+def claim_due(now: datetime, *, lease: timedelta, limit: int = 50) -> list[int]:
+    """Claim up to ``limit`` due notifications at ``now``, leased until ``now + lease``.
+
+    Returns their ids, escalations first. Claimable: due rows, and claimed rows whose lease
+    has ended (their process died). The caller commits, then sends each with
+    ``claimed_at=now`` and renews the lease (``renew``) while it works; if the row was taken
+    over meanwhile, ``record`` sees it is no longer its own. Claiming is not an attempt.
     """
     claimable = or_(
         and_(Notification.status == NotificationStatus.DUE, Notification.due_at <= now),
         and_(Notification.status == NotificationStatus.SENDING,
-             Notification.claimed_at < now - claim_timeout,
-             Notification.attempts < max_attempts),
+             or_(Notification.lease_expires_at.is_(None), Notification.lease_expires_at < now)),
     )
-    # A claim lost in crashes on every one of its attempts is given up, not retried forever.
-    db.session.execute(
-        update(Notification)
-        .where(Notification.status == NotificationStatus.SENDING,
-               Notification.claimed_at < now - claim_timeout,
-               Notification.attempts >= max_attempts)
-        .values(status=NotificationStatus.FAILED),
-        execution_options={"synchronize_session": False})
-    candidates = select(Notification.id).where(claimable).order_by(Notification.due_at)
+    candidates = select(Notification.id).where(claimable).order_by(*_urgent_first())
     candidates = candidates.limit(limit)
     if db.session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
+    # Chosen first, then updated: as a subquery of the UPDATE, PostgreSQL may evaluate the
+    # LIMIT ... SKIP LOCKED select more than once and claim more than ``limit`` rows. The
+    # UPDATE checks ``claimable`` again, so a row another process claimed in between (SQLite
+    # takes its write lock only at the UPDATE) is not taken.
+    chosen = db.session.scalars(candidates).all()
+    if not chosen:
+        return []
     claimed = db.session.execute(
         update(Notification)
-        .where(Notification.id.in_(candidates.scalar_subquery()), claimable)
-        .values(status=NotificationStatus.SENDING, claimed_at=now,
-                attempts=Notification.attempts + 1)
+        .where(Notification.id.in_(chosen), claimable)
+        .values(status=NotificationStatus.SENDING, claimed_at=now, lease_expires_at=now + lease)
         .returning(Notification.id),
         execution_options={"synchronize_session": False},
     ).scalars().all()
-    return sorted(claimed)
+    if not claimed:
+        return []
+    return list(db.session.scalars(
+        select(Notification.id).where(Notification.id.in_(claimed)).order_by(*_urgent_first())))
+
+
+def kinds(ids: list[int]) -> dict[int, NotificationKind]:
+    """The kind of each of these notifications."""
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        select(Notification.id, Notification.kind).where(Notification.id.in_(ids))).all())
+
+
+def _ours(ids, claimed_at: datetime):
+    return and_(Notification.id.in_(list(ids)), Notification.claimed_at == claimed_at,
+                Notification.status == NotificationStatus.SENDING)
+
+
+def renew(ids, *, claimed_at: datetime, until: datetime) -> int:
+    """Extend the lease of the rows still claimed by this claim; returns how many."""
+    if not ids:
+        return 0
+    return db.session.execute(
+        update(Notification).where(_ours(ids, claimed_at)).values(lease_expires_at=until),
+        execution_options={"synchronize_session": False}).rowcount
+
+
+def release(ids, *, claimed_at: datetime) -> int:
+    """Give rows back unsent (a run's deadline): due again at once, and not an attempt."""
+    if not ids:
+        return 0
+    return db.session.execute(
+        update(Notification).where(_ours(ids, claimed_at))
+        .values(status=NotificationStatus.DUE, claimed_at=None, lease_expires_at=None),
+        execution_options={"synchronize_session": False}).rowcount
 
 
 def payload(notification: Notification) -> dict:
-    """What the device receives. Never health data: a fixed sentence and where to go."""
+    """What the device receives. Never health data: a fixed sentence and where to go.
+
+    The ``tag`` is the message's own: a copy sent again (after a crash) replaces the
+    notification already shown instead of adding a second one."""
     if notification.kind == NotificationKind.ESCALATION:
         return {"title": "Aftercare", "body": MESSAGES[notification.kind], "url": "/clinic/",
                 # A flag opened again alerts anew, not as a silent update of the old push.
@@ -129,7 +203,7 @@ def _defer(notification: Notification, until: datetime) -> str:
     notification.status = NotificationStatus.DUE
     notification.due_at = until
     notification.claimed_at = None
-    notification.attempts -= 1
+    notification.lease_expires_at = None
     return "deferred"
 
 
@@ -138,13 +212,21 @@ def topic(notification: Notification) -> str:
     return f"n{notification.id}"
 
 
-def deliver(notification_id: int, *, claimed_at: datetime, now: datetime, sender,
-            max_attempts: int) -> str:
-    """Send one claimed notification to every device of its user; returns the outcome."""
+def _claimed(notification_id: int, claimed_at: datetime) -> Notification | None:
     notification = db.session.get(Notification, notification_id, populate_existing=True)
     if (notification is None or notification.status != NotificationStatus.SENDING
             or notification.claimed_at != claimed_at):
-        return "not-claimed"  # another jobs process took it over
+        return None  # another jobs process took it over
+    return notification
+
+
+def prepare(notification_id: int, *, claimed_at: datetime, now: datetime) -> list[Outgoing] | str:
+    """What to send for one claimed notification: its pushes, one per device to try now, or
+    the outcome when nothing is to be sent (not ours any more, cancelled, deferred, no device).
+    """
+    notification = _claimed(notification_id, claimed_at)
+    if notification is None:
+        return "not-claimed"
     if not _still_wanted(notification, now):
         notification.status = NotificationStatus.CANCELLED
         return "cancelled"
@@ -160,13 +242,43 @@ def deliver(notification_id: int, *, claimed_at: datetime, now: datetime, sender
         _record(notification, None, now, None, "no-device")
         return _finish(notification, now, NotificationStatus.SENT)
     devices = _refuse_bad_endpoints(notification, devices, now)
-    results = [(device, _send(sender, device, notification)) for device in devices]
-    for device, result in results:
+    if not devices:  # every endpoint failed the check: refused, like a rejection
+        return _finish(notification, now, NotificationStatus.FAILED)
+    ready = [d for d in devices if d.next_attempt_at is None or d.next_attempt_at <= now]
+    if not ready:  # every device is backed off: wait for the first, no push service asked
+        return _defer(notification, min(d.next_attempt_at for d in devices))
+    body, subject = payload(notification), topic(notification)
+    return [Outgoing(notification.id, d.id, d.endpoint, d.p256dh, d.auth, body, subject)
+            for d in ready]
+
+
+def send_to_device(sender, push: Outgoing) -> PushResult:
+    """One device's attempt (no database here: it runs in the send job's threads); a device
+    the library cannot even encrypt for is a rejection."""
+    try:
+        return sender.send(push.subscription_info(), push.payload, topic=push.topic)
+    except ValueError:
+        return PushResult(400)
+
+
+def record(notification_id: int, *, claimed_at: datetime, now: datetime,
+           results: list[tuple[Outgoing, PushResult]], max_attempts: int) -> str:
+    """Keep what the push services answered; returns the outcome.
+
+    This is a delivery attempt (``attempts`` + 1): a push service answered, or the network
+    failed after the sender tried to connect. An endpoint that fails is backed off."""
+    notification = db.session.get(Notification, notification_id, populate_existing=True)
+    if notification is None:
+        return "not-claimed"
+    for push, result in results:
+        device = db.session.get(PushSubscription, push.device_id)
         _record(notification, device, now, result.status_code, _outcome(result))
-        if result.delivered:
-            device.last_success_at = now
-        elif result.gone:
-            db.session.delete(device)
+        if device is not None:
+            _endpoint_result(device, result, now)
+    if (notification.status != NotificationStatus.SENDING
+            or notification.claimed_at != claimed_at):
+        return "not-claimed"  # taken over meanwhile: the answers are kept, the row is not ours
+    notification.attempts += 1
     if any(result.delivered for _, result in results):
         return _finish(notification, now, NotificationStatus.SENT)
     retryable = [result for _, result in results if result.retryable]
@@ -174,8 +286,20 @@ def deliver(notification_id: int, *, claimed_at: datetime, now: datetime, sender
         notification.status = NotificationStatus.DUE
         notification.due_at = now + _backoff(notification.attempts, retryable)
         notification.claimed_at = None
+        notification.lease_expires_at = None
         return "retry"
     return _finish(notification, now, NotificationStatus.FAILED)
+
+
+def deliver(notification_id: int, *, claimed_at: datetime, now: datetime, sender,
+            max_attempts: int) -> str:
+    """Send one claimed notification to every device of its user, one after another."""
+    prepared = prepare(notification_id, claimed_at=claimed_at, now=now)
+    if isinstance(prepared, str):
+        return prepared
+    results = [(push, send_to_device(sender, push)) for push in prepared]
+    return record(notification_id, claimed_at=claimed_at, now=now, results=results,
+                  max_attempts=max_attempts)
 
 
 def signed_in_devices(user_id: int) -> list[PushSubscription]:
@@ -187,7 +311,8 @@ def signed_in_devices(user_id: int) -> list[PushSubscription]:
         .join(User, User.id == PushSubscription.user_id)
         .outerjoin(AuthSession, AuthSession.id == PushSubscription.auth_session_id)
         .where(PushSubscription.user_id == user_id, User.active.is_(True),
-               AuthSession.revoked_at.is_(None))))
+               AuthSession.revoked_at.is_(None))
+        .order_by(PushSubscription.id)))
 
 
 def _refuse_bad_endpoints(notification, devices, now) -> list[PushSubscription]:
@@ -206,17 +331,21 @@ def _refuse_bad_endpoints(notification, devices, now) -> list[PushSubscription]:
     return passing
 
 
-def _send(sender, device: PushSubscription, notification: Notification) -> PushResult:
-    """One device's attempt; a device the library cannot even encrypt for is a rejection."""
-    try:
-        return sender.send(_subscription_info(device), payload(notification),
-                           topic=topic(notification))
-    except ValueError:
-        return PushResult(400)
+def _endpoint_result(device: PushSubscription, result: PushResult, now: datetime) -> None:
+    if result.delivered:
+        device.last_success_at = now
+        device.failures, device.next_attempt_at = 0, None
+    elif result.gone:
+        db.session.delete(device)
+    else:
+        device.failures += 1
+        minutes = ENDPOINT_BACKOFF_MINUTES[min(device.failures, len(ENDPOINT_BACKOFF_MINUTES)) - 1]
+        device.next_attempt_at = now + timedelta(minutes=minutes) if minutes else None
 
 
 def _finish(notification: Notification, now: datetime, status: NotificationStatus) -> str:
     notification.status = status
+    notification.lease_expires_at = None
     if status == NotificationStatus.SENT:
         notification.sent_at = now
         if notification.kind == NotificationKind.PROMPT and notification.prompt is not None:
@@ -244,7 +373,3 @@ def _record(notification, device, now, status_code, outcome) -> None:
     db.session.add(DeliveryAttempt(notification_id=notification.id,
                                    subscription_id=device.id if device else None, at=now,
                                    status_code=status_code, outcome=outcome))
-
-
-def _subscription_info(device: PushSubscription) -> dict:
-    return {"endpoint": device.endpoint, "keys": {"p256dh": device.p256dh, "auth": device.auth}}

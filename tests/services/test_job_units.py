@@ -218,7 +218,7 @@ def test_send_prompts_with_one_broken_message_sends_the_others_and_retries_it(
     _assert_failed(clock, "send_prompts")
 
     fault.mend()
-    retry = first + app.config["PUSH_CLAIM_TIMEOUT"] + MINUTE
+    retry = first + app.config["PUSH_LEASE"] + MINUTE
     assert _run(app, "send_prompts", retry) == {"claimed": 1, "sent": 1}
     assert _notification_status(stuck) == NotificationStatus.SENT
     assert len(push_service.deliveries_to(devices[fine])) == 1

@@ -27,7 +27,7 @@ from jobs.schedule import JOBS
 from tests import factories
 
 END = datetime(2026, 3, 3, 16, 0, tzinfo=UTC)
-CLAIM_TIMEOUT = timedelta(minutes=10)
+LEASE = timedelta(seconds=60)
 SEND_JOB = next(job for job in JOBS if job.name == "send_prompts")
 
 
@@ -150,20 +150,23 @@ def test_no_device_still_counts_as_sent_the_app_shows_it(app, patient, push_serv
     assert db.session.scalar(select(DeliveryAttempt.outcome)) == "no-device"
 
 
-def test_a_claim_lost_in_a_crash_is_retried_after_the_timeout(app, patient, push_service):
+def test_a_claim_lost_in_a_crash_is_taken_again_when_its_lease_ends(app, patient, push_service):
     device = push_service.new_device()
     _subscribe(patient, device, push_service.base_url)
     due = END + timedelta(hours=2)
     # A jobs process claims and commits, then dies before sending.
-    assert len(outbox.claim_due(due, claim_timeout=CLAIM_TIMEOUT, max_attempts=6)) == 1
+    assert len(outbox.claim_due(due, lease=LEASE)) == 1
     db.session.commit()
 
-    # Restarted: nothing is taken while the claim may still be in flight ...
-    assert send_prompts.run(due + timedelta(minutes=5)) == {"claimed": 0}
-    # ... and after the claim timeout it is sent, once.
-    assert send_prompts.run(due + timedelta(minutes=11)) == {"claimed": 1, "sent": 1}
+    # Restarted: nothing is taken while the lease may still be renewed ...
+    assert send_prompts.run(due + timedelta(seconds=30)) == {"claimed": 0}
+    # ... and once it has ended (about a minute) it is sent, once.
+    assert send_prompts.run(due + timedelta(seconds=61)) == {"claimed": 1, "sent": 1}
     assert send_prompts.run(due + timedelta(minutes=30)) == {"claimed": 0}
     assert len(push_service.deliveries_to(device)) == 1
+    # The lost claim was no attempt: only the push service's answer counts.
+    assert db.session.scalar(select(Notification.attempts).where(
+        Notification.status == NotificationStatus.SENT)) == 1
 
 
 def test_the_job_runner_commits_and_reports(app, patient, push_service):
@@ -236,8 +239,8 @@ def test_a_jobs_process_killed_mid_send_loses_nothing(app, patient, push_service
     assert _status() == NotificationStatus.SENDING  # claimed and committed, never finished
 
     device.delay_seconds = 0
-    assert send_prompts.run(due + timedelta(minutes=5)) == {"claimed": 0}  # claim still young
-    assert send_prompts.run(due + timedelta(minutes=11)) == {"claimed": 1, "sent": 1}
+    assert send_prompts.run(due + timedelta(seconds=15)) == {"claimed": 0}  # lease still on
+    assert send_prompts.run(due + timedelta(seconds=61)) == {"claimed": 1, "sent": 1}
     assert send_prompts.run(due + timedelta(minutes=30)) == {"claimed": 0}
 
     assert _status() == NotificationStatus.SENT
@@ -253,10 +256,10 @@ def test_a_claim_taken_over_is_no_longer_the_first_claimers(app, patient, push_s
     device = push_service.new_device()
     _subscribe(patient, device, push_service.base_url)
     first = END + timedelta(hours=2)
-    [claimed] = outbox.claim_due(first, claim_timeout=CLAIM_TIMEOUT, max_attempts=6)
+    [claimed] = outbox.claim_due(first, lease=LEASE)
     db.session.commit()
-    later = first + timedelta(minutes=11)  # the first claimer is presumed dead ...
-    assert outbox.claim_due(later, claim_timeout=CLAIM_TIMEOUT, max_attempts=6) == [claimed]
+    later = first + timedelta(seconds=61)  # the lease was not renewed: presumed dead ...
+    assert outbox.claim_due(later, lease=LEASE) == [claimed]
     db.session.commit()
 
     # ... but was only slow: its late delivery must not send a second copy.
