@@ -24,7 +24,7 @@ from flask import Flask, current_app
 
 from app.clock import utcnow
 from app.extensions import db
-from app.prompts import outbox
+from app.prompts import leases, outbox
 from app.prompts.models import NotificationKind
 from app.prompts.push_keys import sender
 from app.prompts.webpush import PushResult
@@ -54,8 +54,8 @@ def run(now: datetime, units: Units | None = None) -> dict:
     try:
         while clock() < deadline:
             claimed_at = clock()
-            claimed = outbox.claim_due(claimed_at, lease=config["PUSH_LEASE"], limit=batch)
-            kinds = outbox.kinds(claimed)
+            claimed = leases.claim_due(claimed_at, lease=config["PUSH_LEASE"], limit=batch)
+            kinds = leases.kinds(claimed)
             db.session.commit()  # the claim is ours before anything leaves the building
             counts["claimed"] += len(claimed)
             _send_batch(app, pool, push, claimed, kinds, claimed_at, clock, deadline, units,
@@ -72,67 +72,89 @@ def run(now: datetime, units: Units | None = None) -> dict:
 def _send_batch(app: Flask, pool: ThreadPoolExecutor, push, claimed: list[int],
                 kinds: dict[int, NotificationKind], claimed_at: datetime, clock,
                 deadline: datetime, units: Units, counts: dict[str, int]) -> None:
-    config = app.config
-
-    def count(outcome: str) -> None:
-        counts[outcome] = counts.get(outcome, 0) + 1
-
-    waiting: dict[int, tuple[list[outbox.Outgoing], list]] = {}
-    in_flight: dict[Future, tuple[int, outbox.Outgoing]] = {}
-
-    def start(notification_ids: list[int]) -> None:
-        for notification_id in notification_ids:
-            ok, prepared = units.run("message", notification_id, partial(
-                outbox.prepare, notification_id, claimed_at=claimed_at, now=clock()))
-            if not ok:
-                count("error")  # rolled back alone; taken again when its lease ends
-            elif isinstance(prepared, str):
-                count(prepared)
-            else:
-                waiting[notification_id] = (prepared, [])
-                for outgoing in prepared:
-                    future = pool.submit(_send_in_app, app, push, outgoing)
-                    in_flight[future] = (notification_id, outgoing)
-        db.session.commit()  # cancellations, deferrals and "no device" are kept before waiting
-
-    # A reminder goes only after its prompt reached the patient, which may be decided in this
-    # very batch: reminders are prepared once everything else in the batch has its answer.
-    start([n for n in claimed if kinds[n] != NotificationKind.REMINDER])  # escalations first
+    """Send one claimed batch, escalations first; reminders only once everything else in the
+    batch has its answer (a reminder goes only after its prompt reached the patient, which
+    may be decided in this very batch)."""
+    batch = _Batch(app, pool, push, claimed_at, clock, units, counts)
+    batch.start([n for n in claimed if kinds[n] != NotificationKind.REMINDER])
     later = [n for n in claimed if kinds[n] == NotificationKind.REMINDER]
-
-    renewed_at = clock()
-    while (in_flight or later) and clock() < deadline:
-        if not in_flight:
-            start(later)
+    while (batch.in_flight or later) and clock() < deadline:
+        if not batch.in_flight:
+            batch.start(later)
             later = []
             continue
-        timeout = min(POLL_SECONDS, (deadline - clock()).total_seconds())
-        done, _ = wait(list(in_flight), timeout=max(timeout, 0), return_when=FIRST_COMPLETED)
+        batch.collect(min(POLL_SECONDS, (deadline - clock()).total_seconds()))
+        batch.renew_when_due()
+    batch.stop_at_deadline(later)
+
+
+class _Batch:
+    """The pushes of one claimed batch: prepared and recorded here (the run's session), sent
+    by the pool's threads (network only)."""
+
+    def __init__(self, app: Flask, pool: ThreadPoolExecutor, push, claimed_at: datetime, clock,
+                 units: Units, counts: dict[str, int]):
+        self.app, self.pool, self.push, self.claimed_at = app, pool, push, claimed_at
+        self.clock, self.units, self.counts = clock, units, counts
+        self.waiting: dict[int, tuple[list[outbox.Outgoing], list]] = {}
+        self.in_flight: dict[Future, tuple[int, outbox.Outgoing]] = {}
+        self.renewed_at = clock()
+
+    def count(self, outcome: str, n: int = 1) -> None:
+        self.counts[outcome] = self.counts.get(outcome, 0) + n
+
+    def start(self, notification_ids: list[int]) -> None:
+        for notification_id in notification_ids:
+            ok, prepared = self.units.run("message", notification_id, partial(
+                outbox.prepare, notification_id, claimed_at=self.claimed_at, now=self.clock()))
+            if not ok:
+                self.count("error")  # rolled back alone; taken again when its lease ends
+            elif isinstance(prepared, str):
+                self.count(prepared)
+            else:
+                self.waiting[notification_id] = (prepared, [])
+                for outgoing in prepared:
+                    future = self.pool.submit(_send_in_app, self.app, self.push, outgoing)
+                    self.in_flight[future] = (notification_id, outgoing)
+        db.session.commit()  # cancellations, deferrals and "no device" are kept before waiting
+
+    def collect(self, timeout: float) -> None:
+        """Record every message whose pushes have all been answered."""
+        done, _ = wait(list(self.in_flight), timeout=max(timeout, 0),
+                       return_when=FIRST_COMPLETED)
         for future in done:
-            notification_id, outgoing = in_flight.pop(future)
-            pushes, results = waiting[notification_id]
+            notification_id, outgoing = self.in_flight.pop(future)
+            pushes, results = self.waiting[notification_id]
             results.append((outgoing, future.result()))
             if len(results) == len(pushes):
-                del waiting[notification_id]
-                count(_record(notification_id, claimed_at, clock(), results, units, config))
-        if waiting and clock() - renewed_at >= config["PUSH_LEASE_RENEW_EVERY"]:
-            renewed_at = clock()
-            outbox.renew(list(waiting), claimed_at=claimed_at,
-                         until=renewed_at + config["PUSH_LEASE"])
+                del self.waiting[notification_id]
+                self.record(notification_id, results)
+
+    def record(self, notification_id: int, results: list) -> None:
+        self.count(_record(notification_id, self.claimed_at, self.clock(), results, self.units,
+                           self.app.config))
+
+    def renew_when_due(self) -> None:
+        config = self.app.config
+        if self.waiting and self.clock() - self.renewed_at >= config["PUSH_LEASE_RENEW_EVERY"]:
+            self.renewed_at = self.clock()
+            leases.renew(list(self.waiting), claimed_at=self.claimed_at,
+                         until=self.renewed_at + config["PUSH_LEASE"])
             db.session.commit()
-    if not waiting and not later:
-        return
-    # The deadline: a message that reached one of its devices is sent; the others go back.
-    unanswered = list(later)
-    for notification_id, (_, results) in waiting.items():
-        if any(result.delivered for _, result in results):
-            count(_record(notification_id, claimed_at, clock(), results, units, config))
-        else:
-            unanswered.append(notification_id)
-    outbox.release(unanswered, claimed_at=claimed_at)
-    db.session.commit()
-    if unanswered:
-        counts["released"] = counts.get("released", 0) + len(unanswered)
+
+    def stop_at_deadline(self, later: list[int]) -> None:
+        """A message that reached one of its devices is sent; the others go back unsent."""
+        unanswered = list(later)
+        for notification_id, (_, results) in self.waiting.items():
+            if any(result.delivered for _, result in results):
+                self.record(notification_id, results)
+            else:
+                unanswered.append(notification_id)
+        if not unanswered:
+            return
+        leases.release(unanswered, claimed_at=self.claimed_at)
+        db.session.commit()
+        self.count("released", len(unanswered))
 
 
 def _record(notification_id, claimed_at, now, results, units: Units, config) -> str:

@@ -89,10 +89,10 @@ def send_due(now: datetime) -> dict[str, int]:
     """The send job's claim and delivery as of ``now``, for patients with no push device (the
     app's list of due check-ins is their channel, so no push service is needed): the outbox's
     own code, quiet hours and reminder timing included."""
-    from app.prompts import outbox
+    from app.prompts import leases, outbox
 
     outcomes: dict[str, int] = {}
-    for notification_id in outbox.claim_due(now, lease=timedelta(minutes=1)):
+    for notification_id in leases.claim_due(now, lease=timedelta(minutes=1)):
         outcome = outbox.deliver(notification_id, claimed_at=now, now=now, sender=None,
                                  max_attempts=6)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1

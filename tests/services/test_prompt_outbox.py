@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.prompts import outbox
+from app.prompts import leases, outbox
 from app.prompts import services as prompts
 from app.prompts.models import (
     DeliveryAttempt,
@@ -155,7 +155,7 @@ def test_a_claim_lost_in_a_crash_is_taken_again_when_its_lease_ends(app, patient
     _subscribe(patient, device, push_service.base_url)
     due = END + timedelta(hours=2)
     # A jobs process claims and commits, then dies before sending.
-    assert len(outbox.claim_due(due, lease=LEASE)) == 1
+    assert len(leases.claim_due(due, lease=LEASE)) == 1
     db.session.commit()
 
     # Restarted: nothing is taken while the lease may still be renewed ...
@@ -256,10 +256,10 @@ def test_a_claim_taken_over_is_no_longer_the_first_claimers(app, patient, push_s
     device = push_service.new_device()
     _subscribe(patient, device, push_service.base_url)
     first = END + timedelta(hours=2)
-    [claimed] = outbox.claim_due(first, lease=LEASE)
+    [claimed] = leases.claim_due(first, lease=LEASE)
     db.session.commit()
     later = first + timedelta(seconds=61)  # the lease was not renewed: presumed dead ...
-    assert outbox.claim_due(later, lease=LEASE) == [claimed]
+    assert leases.claim_due(later, lease=LEASE) == [claimed]
     db.session.commit()
 
     # ... but was only slow: its late delivery must not send a second copy.

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.auth.models import Role
 from app.extensions import db
-from app.prompts import outbox
+from app.prompts import leases
 from app.prompts import services as prompts
 from app.prompts.models import Notification, NotificationKind, NotificationStatus, PushSubscription
 from jobs import send_prompts
@@ -118,14 +118,14 @@ def test_escalations_are_claimed_before_prompts_and_retried_first(app, clock, pu
     escalation = _escalation(clinician.id, DUE + timedelta(minutes=5))  # due after the prompts
     now = DUE + timedelta(minutes=10)
 
-    claimed = outbox.claim_due(now, lease=LEASE, limit=2)
+    claimed = leases.claim_due(now, lease=LEASE, limit=2)
     db.session.commit()
     assert claimed[0] == escalation
-    assert outbox.claim_due(now, lease=LEASE, limit=10)[-1] != escalation
+    assert leases.claim_due(now, lease=LEASE, limit=10)[-1] != escalation
     db.session.commit()
     # Every claim lost in a crash: when the leases end, the escalation is taken again first.
     later = now + LEASE + timedelta(seconds=1)
-    assert outbox.claim_due(later, lease=LEASE, limit=1) == [escalation]
+    assert leases.claim_due(later, lease=LEASE, limit=1) == [escalation]
 
 
 def test_an_endpoint_that_keeps_failing_is_backed_off(app, clock, push_service):
@@ -162,7 +162,7 @@ def test_claims_lost_in_crashes_never_make_a_message_fail(app, clock, push_servi
     [device] = _patients_with_phones(clock, push_service, 1)
     now = DUE
     for _ in range(app.config["PUSH_MAX_ATTEMPTS"] + 4):  # a process dies after each claim
-        assert len(outbox.claim_due(now, lease=LEASE)) == 1
+        assert len(leases.claim_due(now, lease=LEASE)) == 1
         db.session.commit()
         now += LEASE + timedelta(seconds=1)
 
@@ -183,7 +183,7 @@ def test_the_run_renews_its_lease_while_it_waits_for_an_answer(app, clock, push_
         try:
             time.sleep(2.5)  # the first lease ended long ago, had it not been renewed
             with app.app_context():
-                taken_by_another.extend(outbox.claim_due(app.config["CLOCK"](), lease=LEASE))
+                taken_by_another.extend(leases.claim_due(app.config["CLOCK"](), lease=LEASE))
                 db.session.commit()
                 db.session.remove()
         finally:
