@@ -8,7 +8,6 @@ from app.api.errors import error_response
 from app.api.openapi import documented
 from app.api.requests import json_body
 from app.clock import utcnow
-from app.extensions import db
 from app.prompts import schemas, services
 from app.prompts.push_keys import public_key
 
@@ -42,7 +41,6 @@ def subscribe():
     data = json_body(_subscription_schema())
     row, created = services.upsert_subscription(current_user.id, data, now=utcnow(),
                                                 auth_session_id=g.auth_session.id)
-    db.session.commit()
     return jsonify({"endpoint": row.endpoint, "created": created}), 201 if created else 200
 
 
@@ -56,5 +54,4 @@ def unsubscribe():
     data = json_body(schemas.SubscriptionRef())
     if not services.remove_subscription(current_user.id, data["endpoint"]):
         return error_response(404, "No such subscription on your account.")
-    db.session.commit()
     return "", 204
