@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from flask import Blueprint, redirect
 from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
@@ -207,3 +208,22 @@ def test_an_export_is_audited_before_its_body_streams(app, clock, signed_in):
             AuditEvent.action == "patient.export")) == 1
     finally:
         response.close()
+
+
+def test_a_commit_the_database_refuses_is_a_503_and_stores_nothing(boundary_app):
+    """The database goes away between the view and its commit (injected at the COMMIT itself):
+    the answer is the database-down page, never a 500, dressed like any other answer."""
+    def refuse(_connection):
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    event.listen(db.engine, "commit", refuse)
+    try:
+        response = boundary_app.test_client().post("/test-boundary/stores")
+    finally:
+        event.remove(db.engine, "commit", refuse)
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Content-Security-Policy" in response.headers
+    assert _test_events_stored() == []
