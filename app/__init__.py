@@ -39,6 +39,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     from app.cli import register as register_cli
     register_cli(app)
+    from app import database
+    database.register_request_boundary(app)  # last: its hook must run first (see there)
     return app
 
 

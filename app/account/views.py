@@ -14,7 +14,8 @@ from app.auth.access import login_required
 from app.auth.schemas import PASSWORD_MIN_LENGTH
 from app.auth.views import forget_device
 from app.clock import utcnow
-from app.extensions import db, limiter
+from app.database import commit_before_error_answer
+from app.extensions import limiter
 from app.forms import first_errors, load_form
 from app.scoping import own_session_or_404
 
@@ -41,7 +42,6 @@ def revoke(session_id: int):
     now = utcnow()
     services.end_session(target, now=now)
     audit("auth.session_revoke", now=now, actor=current_user, target=f"session:{target.id}")
-    db.session.commit()
     if target.id == g.auth_session.id:  # signing out this device, as the sign-out button does
         session.clear()
         flash("You are signed out.")
@@ -56,7 +56,6 @@ def revoke_others():
     now = utcnow()
     count = services.end_sessions(current_user, now=now, except_session=g.auth_session)
     audit("auth.session_revoke_others", now=now, actor=current_user, sessions=count)
-    db.session.commit()
     flash(f"Signed out of {count} other device(s).")
     return redirect(url_for("account.index"), code=303)
 
@@ -74,9 +73,8 @@ def change_password():
                                      keep=g.auth_session)
     if ended is None:
         audit("auth.password_change_failed", now=now, actor=current_user)
-        db.session.commit()
+        commit_before_error_answer()  # the 422 would roll the event back
         return _page({"current": ["That is not your current password."]}, 422)
     audit("auth.password_change", now=now, actor=current_user, sessions_ended=ended)
-    db.session.commit()
     flash("Password changed. Every other device is signed out.")
     return redirect(url_for("account.index"), code=303)

@@ -16,7 +16,7 @@ from flask_login import login_required as _flask_login_required  # noqa: TID251
 from app.auth.models import Role
 from app.auth.services import REVOKED, ended_reason, live_session, outbox_account
 from app.clock import utcnow
-from app.extensions import db, login_manager
+from app.extensions import login_manager
 
 SESSION_TOKEN_KEY = "sid"  # noqa: S105  (a session key name, not a secret)
 # Kept in the cookie from the first request after this device's session was revoked until the
@@ -36,9 +36,8 @@ def load_request_user(_request):
             session[SIGNED_OUT_KEY] = REVOKED
         g.signed_out = session.get(SIGNED_OUT_KEY)
         return None
-    if db.session.dirty:
-        # Only the last-seen time changed; it is written before any work of the view starts.
-        db.session.commit()
+    # A changed last-seen time is written with the request's own work, by the request's one
+    # commit (app/database.py); an error answer rolls it back with the rest.
     g.auth_session = auth_session
     return auth_session.user
 

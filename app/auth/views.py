@@ -21,7 +21,8 @@ from app.auth.access import SESSION_TOKEN_KEY, forget_revoked_device, login_requ
 from app.auth.devices import device_label
 from app.auth.models import Role
 from app.clock import utcnow
-from app.extensions import db, limiter
+from app.database import commit_before_error_answer
+from app.extensions import limiter
 from app.forms import first_errors, load_form
 from app.ratelimits import setup_limit
 
@@ -109,7 +110,7 @@ def login():
                 audit("auth.login_failed", now=now, actor=known,
                       clinic_id=known.clinic_id if known else None,
                       deactivated=found.deactivated)
-                db.session.commit()
+                commit_before_error_answer()  # the 401/403 would roll the event back
                 if found.deactivated:  # only who knows the password learns this
                     errors = {"_schema": [DEACTIVATED_MESSAGE]}
                     status = 403
@@ -120,7 +121,6 @@ def login():
                 user = found.user
                 sign_in(user)
                 audit("auth.login", now=now, actor=user)
-                db.session.commit()
                 response = redirect(_safe_next(request.args.get("next")) or home_for(user))
                 return remember_device(response, user.email)
         else:
@@ -140,7 +140,6 @@ def forget_device(response):
 def logout():
     services.end_session(g.auth_session, now=utcnow())
     audit("auth.logout", now=utcnow(), actor=current_user)
-    db.session.commit()
     session.clear()
     flash("You are signed out.")
     return forget_device(redirect(url_for("auth.login")))
@@ -152,7 +151,6 @@ def logout_everywhere():
     now = utcnow()
     count = services.end_sessions(current_user, now=now)
     audit("auth.logout_everywhere", now=now, actor=current_user, sessions=count)
-    db.session.commit()
     session.clear()
     flash("You are signed out on every device.")
     return forget_device(redirect(url_for("auth.login")))
@@ -166,7 +164,6 @@ def setup_link(token: str):
     secret = setup_links.open_setup_link(
         token, now=utcnow(), session_lifetime=current_app.config["SETUP_SESSION_LIFETIME"])
     if secret is not None:
-        db.session.commit()
         session[SETUP_TOKEN_KEY] = secret
     return redirect(url_for("auth.setup"))
 
@@ -185,12 +182,10 @@ def setup():
         if data:
             user = setup_links.complete_setup(link, data["password"], now=now)
             if user is None:  # finished meanwhile by another request with this session
-                db.session.rollback()
                 session.pop(SETUP_TOKEN_KEY, None)
                 return render_template("auth/setup_expired.html"), 410
             sign_in(user)
             audit("auth.password_set", now=now, actor=user)
-            db.session.commit()
             return remember_device(redirect(home_for(user)), user.email)
     return render_template("auth/setup.html", user=link.user, errors=first_errors(errors),
                            min_length=schemas.PASSWORD_MIN_LENGTH), 422 if errors else 200

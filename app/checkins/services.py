@@ -6,15 +6,15 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
+from app import records
 from app.checkins.models import CheckIn, SymptomRating
 from app.clinics.settings import effective
 from app.extensions import db
 from app.flags import rules
-from app.flags.services import evaluate_at_submission, raised_for, thresholds
+from app.flags.services import raised_for, thresholds
 from app.idempotency import store_once
 from app.infusions.queries import infusion_before
 from app.patients.models import Patient
-from app.prompts.services import answer as answer_prompt
 
 
 def find_by_client_id(patient_id: int, client_id) -> CheckIn | None:
@@ -27,8 +27,8 @@ def submit(patient: Patient, data: dict, *, now: datetime) -> tuple[CheckIn, boo
     """Store a validated check-in; returns (check-in, created).
 
     A repeat of a ``client_id`` returns the stored check-in unchanged. When two copies race,
-    the unique constraint decides: the loser's transaction is rolled back and it gets the
-    winner's row, so the caller must not have other unflushed work in this session.
+    the unique constraint decides (``store_once``) and the loser gets the winner's row. A new
+    check-in then sets off what every arriving record does (``records.record_arrived``).
     """
     existing = find_by_client_id(patient.id, data["client_id"])
     if existing is not None:
@@ -54,8 +54,7 @@ def submit(patient: Patient, data: dict, *, now: datetime) -> tuple[CheckIn, boo
             {"checkin_id": checkin.id, "code": s["code"], "severity": s["severity"],
              "detail": s["detail"].strip()} for s in data["symptoms"]])
     db.session.expire(checkin, ["symptoms"])
-    answer_prompt(patient.id, checkin.taken_at, checkin_id=checkin.id)
-    evaluate_at_submission(patient, now=now, evidence=("checkin", checkin.id))
+    records.record_arrived(patient, records.CHECKIN, checkin, now=now)
     return checkin, True
 
 

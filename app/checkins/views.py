@@ -14,7 +14,6 @@ from app.checkins import catalog, schemas, services
 from app.checkins.form import form_errors, payload_from_form
 from app.checkins.schemas import device_timed
 from app.clock import utcnow
-from app.extensions import db
 from app.prompts.services import open_prompts
 from app.ratelimits import checkin_limit
 from app.scoping import own_checkin_or_404, own_patient
@@ -61,7 +60,6 @@ def create():
         return _form(patient, client_id=payload.get("client_id") or uuid.uuid4(),
                      values=payload, errors=form_errors(error.messages, payload)), 422
     checkin, _created = services.submit(patient, data, now=utcnow())
-    db.session.commit()
     return redirect(url_for("checkins.done", checkin_id=checkin.id), code=303)
 
 
@@ -101,11 +99,10 @@ def api_create():
     if refused is not None:
         return refused
     checkin, created = services.submit(patient, data, now=utcnow())
-    # Before the commit expires what it shows. A worrying check-in's answer tells the app to
-    # show the crisis and clinic contacts first (clinical.md).
+    # A worrying check-in's answer tells the app to show the crisis and clinic contacts first
+    # (clinical.md).
     body = (schemas.CheckinOut().dump(checkin)
             | schemas.FollowUpOut().dump(services.follow_up(patient, checkin)))
-    db.session.commit()
     return jsonify(body), 201 if created else 200
 
 

@@ -21,7 +21,6 @@ from app.auth.models import Role
 from app.clinics import schemas, services
 from app.clinics.settings import effective
 from app.clock import utcnow
-from app.extensions import db
 from app.forms import first_errors, load_form
 from app.jobruns.services import scheduled_job_health
 from app.qr import svg as qr_svg
@@ -50,7 +49,6 @@ def staff():
                 lifetime=current_app.config["SETUP_LINK_LIFETIME"])
             audit("staff.create", now=now, actor=current_user, target=f"user:{member.id}",
                   role=member.role.value)
-            db.session.commit()
             url = setup_links.setup_url(token)
             link = {"name": member.name, "url": url, "qr": qr_svg(url)}
             values = {"role": "clinician"}
@@ -92,7 +90,6 @@ def deactivate(staff_id: int):
         return _staff_page()
     audit("staff.deactivate", now=now, actor=current_user, target=f"user:{member.id}",
           sessions=sessions)
-    db.session.commit()
     flash(f"{member.name} is deactivated and signed out everywhere.")
     return _staff_page()
 
@@ -103,7 +100,6 @@ def reactivate(staff_id: int):
     member = _member_or_404(staff_id)
     services.reactivate_staff(member)
     audit("staff.reactivate", now=utcnow(), actor=current_user, target=f"user:{member.id}")
-    db.session.commit()
     flash(f"{member.name} can sign in again.")
     return _staff_page()
 
@@ -120,7 +116,6 @@ def new_staff_setup_link(staff_id: int):
     token = setup_links.issue_setup_link(member, by=current_user, now=now,
                                            lifetime=current_app.config["SETUP_LINK_LIFETIME"])
     audit("staff.setup_link", now=now, actor=current_user, target=f"user:{member.id}")
-    db.session.commit()
     url = setup_links.setup_url(token)
     return render_template("clinics/staff.html", members=services.staff(current_user.clinic_id),
                            values={"role": "clinician"}, errors={},
@@ -138,7 +133,6 @@ def settings():
         data, errors = load_form(schemas.ClinicSettings())
         if data:
             changes = services.update_settings(clinic, data, by=current_user, now=utcnow())
-            db.session.commit()
             flash(f"Saved {len(changes)} change(s). Check-in times apply to infusions recorded "
                   "from now on; flag thresholds apply at once." if changes else "Nothing changed.")
             return redirect(url_for("clinics.settings"), code=303)

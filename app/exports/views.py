@@ -13,7 +13,6 @@ from app.clock import utcnow
 from app.exports.csvfile import csv_chunks
 from app.exports.fhir import patient_bundle
 from app.exports.services import cohort_patient_ids, cohort_rows, patient_rows
-from app.extensions import db
 from app.forms import without_blanks
 from app.scoping import patient_or_404
 from app.security import audited_read
@@ -37,7 +36,6 @@ def patient_csv(patient_id: int):
     patient = patient_or_404(patient_id)
     now = utcnow()
     audit("patient.export", now=now, actor=current_user, patient_id=patient.id, target="csv")
-    db.session.commit()
     return _download(stream_with_context(csv_chunks(patient_rows(patient))),
                      filename=f"aftercare-patient-{patient.id}.csv",
                      mimetype="text/csv")
@@ -51,7 +49,6 @@ def patient_fhir(patient_id: int):
     now = utcnow()
     bundle = patient_bundle(patient, now=now)
     audit("patient.export", now=now, actor=current_user, patient_id=patient.id, target="fhir")
-    db.session.commit()
     return _download(json.dumps(bundle, ensure_ascii=False),
                      filename=f"aftercare-patient-{patient.id}.fhir.json",
                      mimetype="application/fhir+json")
@@ -75,6 +72,5 @@ def cohort_csv():
     for patient_id in cohort_patient_ids(scope):  # whose records left, one event each
         audit("patient.export", now=now, actor=current_user, patient_id=patient_id,
               target="cohort-csv")
-    db.session.commit()
     return _download(stream_with_context(csv_chunks(cohort_rows(scope))),
                      filename="aftercare-cohort.csv", mimetype="text/csv")

@@ -6,7 +6,6 @@ from flask_login import current_user
 from app.audit.services import record as audit
 from app.auth.access import staff_required
 from app.clock import utcnow
-from app.extensions import db
 from app.flags import schemas, services
 from app.flags.models import UNRESOLVED
 from app.forms import first_errors, load_form
@@ -46,7 +45,6 @@ def _act(flag_id: int, action: str):
     if changed:
         audit(f"flag.{action}", now=now, actor=current_user, patient_id=flag.patient_id,
               target=f"flag:{flag.id}", rule=flag.rule)
-    db.session.commit()
     flash(f"Flag {'acknowledged' if action == 'acknowledge' else 'resolved'}." if changed
           else "Nothing to do: someone already did that.")
     return redirect(data["back"] or url_for("flags.queue"), code=303)

@@ -6,7 +6,6 @@ from flask_login import current_user
 from app.audit.services import record as audit
 from app.auth.access import staff_required
 from app.clock import utcnow
-from app.extensions import db
 from app.forms import first_errors, load_form
 from app.infusions import doses, schemas, services
 from app.scoping import infusion_or_404, patient_or_404
@@ -53,7 +52,6 @@ def new(patient_id: int):
             audit("infusion.record", now=now, actor=current_user, patient_id=patient.id,
                   target=f"infusion:{infusion.id}")
             _confirm_dose(infusion, confirmed, now)
-            db.session.commit()
             flash(f"Infusion {infusion.number} recorded.")
             return redirect(url_for("patients.show", patient_id=patient.id), code=303)
     return _render(patient, None, values, errors)
@@ -77,13 +75,11 @@ def edit(infusion_id: int):
             audit("infusion.edit", now=now, actor=current_user, patient_id=patient.id,
                   target=f"infusion:{infusion.id}", fields=sorted(data))
             _confirm_dose(infusion, confirmed, now)
-            db.session.commit()
             flash("Infusion updated.")
             return redirect(url_for("patients.show", patient_id=patient.id), code=303)
     else:  # the form shows the infusion's dose and notes: a view of the patient's record
         audit("infusion.view", now=utcnow(), actor=current_user, patient_id=patient.id,
               target=f"infusion:{infusion.id}")
-        db.session.commit()
     return _render(patient, infusion, values, errors)
 
 
@@ -99,7 +95,6 @@ def delete(infusion_id: int):
         return redirect(url_for("patients.show", patient_id=patient_id), code=303)
     audit("infusion.delete", now=utcnow(), actor=current_user, patient_id=patient_id,
           target=f"infusion:{infusion_id}")
-    db.session.commit()
     flash("Infusion deleted.")
     return redirect(url_for("patients.show", patient_id=patient_id), code=303)
 
@@ -112,6 +107,5 @@ def start_maintenance(patient_id: int):
     series = services.start_maintenance(patient, by=current_user, now=now)
     audit("series.start_maintenance", now=now, actor=current_user, patient_id=patient.id,
           target=f"series:{series.id}")
-    db.session.commit()
     flash("Maintenance series started: new infusions are numbered from 1 in it.")
     return redirect(url_for("patients.show", patient_id=patient.id), code=303)

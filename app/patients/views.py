@@ -18,7 +18,6 @@ from app.auth.access import staff_required
 from app.checkins.catalog import SEVERITIES
 from app.checkins.services import history
 from app.clock import utcnow
-from app.extensions import db
 from app.flags.schemas import PRIORITY_NAMES, RULE_LABELS
 from app.flags.services import patient_episodes, patient_flags
 from app.forms import first_errors, load_form
@@ -63,7 +62,6 @@ def enroll():
                     patient.user, by=current_user, now=now,
                     lifetime=current_app.config["SETUP_LINK_LIFETIME"])
                 audit("patient.enroll", now=now, actor=current_user, patient_id=patient.id)
-                db.session.commit()
                 return _setup_link_page(patient, token, first=True)
     status = 422 if errors else 200
     return render_template("patients/enroll.html", values=values,
@@ -76,7 +74,6 @@ def enroll():
 def show(patient_id: int):
     patient = patient_or_404(patient_id)
     audit("patient.view", now=utcnow(), actor=current_user, patient_id=patient.id)
-    db.session.commit()
     series = patient_series(patient)
     return render_template("patients/show.html", patient=patient, series=series,
                            checkins=history(patient.id, limit=50),
@@ -98,7 +95,6 @@ def new_setup_link(patient_id: int):
     token = setup_links.issue_setup_link(patient.user, by=current_user, now=now,
                                            lifetime=current_app.config["SETUP_LINK_LIFETIME"])
     audit("patient.setup_link", now=now, actor=current_user, patient_id=patient.id)
-    db.session.commit()
     return _setup_link_page(patient, token, first=False)
 
 
@@ -122,7 +118,6 @@ def discharge(patient_id: int):
         cancelled = services.discharge(patient, now=now)
         audit("patient.discharge", now=now, actor=current_user, patient_id=patient.id,
               prompts_cancelled=cancelled)
-        db.session.commit()
     flash("Discharged: no more prompts, and sign-in is closed.")
     return redirect(back, code=303)
 
@@ -134,7 +129,6 @@ def readmit(patient_id: int):
     if services.is_discharged(patient):
         services.readmit(patient)
         audit("patient.readmit", now=utcnow(), actor=current_user, patient_id=patient.id)
-        db.session.commit()
     flash("Re-admitted: they can sign in again, and new infusions schedule prompts.")
     return redirect(url_for("patients.show", patient_id=patient.id), code=303)
 
@@ -147,6 +141,5 @@ def sign_out_everywhere(patient_id: int):
     count = auth_services.end_sessions(patient.user, now=now)
     audit("patient.sign_out_everywhere", now=now, actor=current_user, patient_id=patient.id,
           sessions=count)
-    db.session.commit()
     flash(f"Signed out of {count} device(s).")
     return redirect(url_for("patients.show", patient_id=patient.id))

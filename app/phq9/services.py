@@ -5,16 +5,16 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app import records
 from app.clinics.settings import effective
 from app.extensions import db
 from app.flags.rules import is_safety_answer
-from app.flags.services import evaluate_at_submission, thresholds
+from app.flags.services import thresholds
 from app.idempotency import store_once
 from app.infusions.queries import current_series
 from app.patients.models import Patient
 from app.phq9 import instrument
 from app.phq9.models import Phq9Response
-from app.prompts.services import answer as answer_prompt
 
 
 def find_by_client_id(patient_id: int, client_id) -> Phq9Response | None:
@@ -23,7 +23,8 @@ def find_by_client_id(patient_id: int, client_id) -> Phq9Response | None:
 
 
 def submit(patient: Patient, data: dict, *, now: datetime) -> tuple[Phq9Response, bool]:
-    """Store a validated PHQ-9 once (by client_id); the safety rule runs in this transaction."""
+    """Store a validated PHQ-9 once (by client_id); a new one sets off what every arriving
+    record does (``records.record_arrived``): the safety rule runs in this transaction."""
     existing = find_by_client_id(patient.id, data["client_id"])
     if existing is not None:
         return existing, False
@@ -36,8 +37,7 @@ def submit(patient: Patient, data: dict, *, now: datetime) -> tuple[Phq9Response
                                                                         data["client_id"]))
     if not created:
         return response, False
-    answer_prompt(patient.id, response.taken_at, questionnaire=True)
-    evaluate_at_submission(patient, now=now, evidence=("phq9", response.id))
+    records.record_arrived(patient, records.PHQ9, response, now=now)
     return response, True
 
 

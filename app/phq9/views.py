@@ -19,7 +19,6 @@ from app.auth.access import patient_required, refuse_entry_of_another_account
 from app.checkins.form import number
 from app.checkins.schemas import device_timed
 from app.clock import utcnow
-from app.extensions import db
 from app.flags.services import raised_for
 from app.forms import first_errors
 from app.phq9 import instrument, schemas, services
@@ -67,7 +66,6 @@ def create():
                                client_id=payload["client_id"] or uuid.uuid4(),
                                values=payload, errors=errors), 422
     response, _created = services.submit(patient, data, now=utcnow())
-    db.session.commit()
     return redirect(url_for("phq9.done", response_id=response.id), code=303)
 
 
@@ -98,7 +96,6 @@ def api_create():
     if refused is not None:
         return refused
     response, created = services.submit(patient, data, now=utcnow())
-    db.session.commit()
     body = schemas.Phq9Out().dump(response)
     body["safety"] = services.needs_safety_help(response, patient.clinic)
     return jsonify(body), 201 if created else 200

@@ -9,7 +9,6 @@ from app.api.openapi import documented
 from app.api.requests import json_body
 from app.auth.access import login_required
 from app.clock import utcnow
-from app.extensions import db
 from app.prompts import schemas, services
 from app.prompts.push_keys import public_key
 from app.ratelimits import subscription_limit
@@ -48,7 +47,6 @@ def subscribe():
     row, created = services.upsert_subscription(
         current_user.id, data, now=utcnow(), auth_session_id=g.auth_session.id,
         keep=current_app.config["PUSH_SUBSCRIPTIONS_PER_ACCOUNT"])
-    db.session.commit()
     return jsonify({"endpoint": row.endpoint, "created": created}), 201 if created else 200
 
 
@@ -62,5 +60,4 @@ def unsubscribe():
     data = json_body(schemas.SubscriptionRef())
     if not services.remove_subscription(current_user.id, data["endpoint"]):
         return error_response(404, "No such subscription on your account.")
-    db.session.commit()
     return "", 204

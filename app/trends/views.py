@@ -22,7 +22,6 @@ from app.audit.services import record as audit
 from app.auth.access import staff_required
 from app.clinics.settings import effective
 from app.clock import utcnow
-from app.extensions import db
 from app.forms import first_errors, without_blanks
 from app.scoping import patient_or_404
 from app.security import audited_read
@@ -43,7 +42,6 @@ def _patient_chart_view(name: str):
         found = patient_or_404(patient_id)
         audit("patient.chart", now=utcnow(), actor=current_user, patient_id=found.id,
               target=name)
-        db.session.commit()
         return jsonify(patient.chart(name, found.id, viewer_timezone()))
 
     view.__name__ = f"patient_chart_{name.replace('-', '_')}"
@@ -61,7 +59,6 @@ def _cohort_chart_view(name: str):
         ladder = effective(current_user.clinic)["checkin_ladder_hours"]
         chart = cohort_charts.chart(name, scope, ladder)
         audit("cohort.chart", now=now, actor=current_user, target=name, **_named(query))
-        db.session.commit()
         return jsonify(chart)
 
     view.__name__ = f"cohort_chart_{name.replace('-', '_')}"
@@ -100,7 +97,6 @@ def cohort_page():
                "url": f"/api/v1/cohort/{name}" + (f"?{query_string}" if query_string else ""),
                **cohort_charts.chart(name, scope, ladder)} for name in cohort_charts.NAMES]
     audit("cohort.view", now=utcnow(), actor=current_user, target="cohort", **_named(query))
-    db.session.commit()
     return render_template("trends/cohort.html", values=values, staff=staff, charts=charts,
                            errors={}, chart_js=chart_js_url(),
                            min_patients=cohort_charts.MIN_PATIENTS,
