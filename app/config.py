@@ -1,6 +1,6 @@
 """Configuration: defaults here, then ``instance/config.py``, then environment variables.
 
-Every environment variable read here is listed in the README's configuration table.
+Every environment variable read here is listed in docs/CONFIGURATION.md.
 """
 
 import os

@@ -22,7 +22,7 @@ from app.phq9.services import submit as submit_phq9
 
 CLINIC_NAME = "Demo Ketamine Clinic"
 CLINIC_ZONE = "America/New_York"
-DEMO_PASSWORD = "aftercare-demo"  # noqa: S105  (published demo login, documented in README)
+DEMO_PASSWORD = "aftercare-demo"  # noqa: S105  (published demo login, in the README)
 DOMAIN = "demo.aftercare.test"
 CHECKIN_HOURS = (2, 6, 24, 48)
 

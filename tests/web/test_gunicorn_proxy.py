@@ -1,6 +1,6 @@
 """Under gunicorn, X-Forwarded-Proto is trusted from exactly the proxies the app is told about
 (TRUSTED_PROXY_COUNT), not from any local process (gunicorn's forwarded_allow_ips default of
-127.0.0.1). A real gunicorn, started as the README documents, with the shipped settings.
+127.0.0.1). A real gunicorn, started as docs/DEPLOYMENT.md documents, with the shipped settings.
 
 The scheme shows in Strict-Transport-Security, which the app sends on HTTPS requests only."""
 
