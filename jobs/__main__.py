@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from apscheduler.events import EVENT_SCHEDULER_STARTED
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -26,7 +27,7 @@ STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
 def build_scheduler(app) -> BlockingScheduler:
-    scheduler = BlockingScheduler(timezone="UTC")
+    scheduler = BlockingScheduler(timezone="UTC", executors=_executors(app))
     started = datetime.now(UTC)
     for job in JOBS:
         # next_run_time: at once, not one interval after the start (a restart sent nothing
@@ -35,6 +36,17 @@ def build_scheduler(app) -> BlockingScheduler:
                           id=job.name, name=job.description, max_instances=1, coalesce=True,
                           misfire_grace_time=MISFIRE_GRACE_SECONDS, next_run_time=started)
     return scheduler
+
+
+def _executors(app) -> dict:
+    """One job at a time on SQLite, a few at once on PostgreSQL.
+
+    SQLite has one writer at a time: jobs running side by side (all of them at start-up, the
+    two one-minute jobs every minute) made each other's units fail with "database is locked"
+    and wait for a later run. PostgreSQL locks rows, so its jobs may overlap.
+    """
+    sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    return {"default": ThreadPoolExecutor(max_workers=1 if sqlite else 4)}
 
 
 def main() -> int:
