@@ -134,7 +134,7 @@ def allowed(kind: str, actor: str, method: str, response) -> bool:
 def attackers(app, clock, signed_in):
     from pathlib import Path
 
-    from app.prompts.webpush import ensure_vapid_key
+    from app.notifications.webpush import ensure_vapid_key
 
     ensure_vapid_key(Path(app.config["VAPID_PRIVATE_KEY_PATH"]))  # else the key route is 503
     clinic = factories.clinic(name="Another Clinic")
