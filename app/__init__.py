@@ -89,18 +89,18 @@ def _register_blueprints(app: Flask) -> None:
     from app.exports.views import bp as exports_bp
     from app.flags.views import bp as flags_bp
     from app.infusions.views import bp as infusions_bp
+    from app.notifications.views import api as notifications_api
     from app.patients.views import bp as patients_bp
     from app.phq9.views import api as phq9_api
     from app.phq9.views import bp as phq9_bp
     from app.progress.views import bp as progress_bp
-    from app.prompts.views import api as prompts_api
     from app.pwa.views import bp as pwa_bp
     from app.trends.assets import bp as chart_assets_bp
     from app.trends.views import api as trends_api
     from app.trends.views import bp as trends_bp
 
     for blueprint in (auth_bp, checkins_bp, checkins_api, clinics_bp, dashboard_bp,
-                      infusions_bp, patients_bp, prompts_api, flags_bp, phq9_bp, phq9_api,
-                      pwa_bp, api_bp, health_bp, trends_bp, trends_api, exports_bp, audit_bp,
-                      progress_bp, chart_assets_bp, account_bp):
+                      infusions_bp, patients_bp, notifications_api, flags_bp, phq9_bp,
+                      phq9_api, pwa_bp, api_bp, health_bp, trends_bp, trends_api, exports_bp,
+                      audit_bp, progress_bp, chart_assets_bp, account_bp):
         app.register_blueprint(blueprint)

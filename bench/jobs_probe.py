@@ -12,7 +12,7 @@ import sys
 import time
 from datetime import datetime
 
-from app.prompts.webpush import ensure_vapid_key
+from app.notifications.webpush import ensure_vapid_key
 from bench.databases import BENCH_DIR, bench_app
 from bench.http_load import peak_rss_kib
 from jobs.runner import run_job
@@ -22,7 +22,7 @@ from jobs.schedule import JOBS
 # flags); its later runs are the steady state of a job that runs every ten minutes. The send
 # job claims up to 50 pushes a run. Figures with several runs are their median.
 MEASURED = (("evaluate_flags", "evaluate_flags", 1), ("evaluate_flags_again", "evaluate_flags", 3),
-            ("send_prompts", "send_prompts", 3))
+            ("send_notifications", "send_notifications", 3))
 
 
 def main(url: str, now_text: str) -> dict:

@@ -22,12 +22,12 @@ from pathlib import Path
 
 from app.auth.models import Role
 from app.extensions import db
-from app.prompts import services as prompts
-from app.prompts.models import Notification, NotificationKind
-from app.prompts.push_keys import public_key
-from app.prompts.webpush import ensure_vapid_key
+from app.notifications import services as notifications
+from app.notifications.models import Notification, NotificationKind
+from app.notifications.push_keys import public_key
+from app.notifications.webpush import ensure_vapid_key
 from bench.databases import BENCH_DIR, bench_app
-from jobs import send_prompts
+from jobs import send_notifications
 from tests import factories, push_service
 
 ROOT = Path(__file__).parent.parent
@@ -77,7 +77,7 @@ def _escalations(service, count: int, now: datetime, silent_url: str | None = No
         info = service.new_device().subscription(service.base_url)
         if silent_url and silent_every and n % silent_every == 0:
             info["endpoint"] = silent_url + f"/push/{n}"
-        prompts.upsert_subscription(user.id, info, now=now)
+        notifications.upsert_subscription(user.id, info, now=now)
         db.session.add(Notification(user_id=user.id, kind=NotificationKind.ESCALATION,
                                     due_at=now - timedelta(minutes=1)))
     db.session.commit()
@@ -92,7 +92,7 @@ def hostile_run(total: int = 1000) -> dict:
             now = datetime.now(UTC)
             _escalations(service, total, now, silent_url, silent_every=10)
             started = time.perf_counter()
-            summary = send_prompts.run(now)
+            summary = send_notifications.run(now)
             seconds = time.perf_counter() - started
             delivered = len(service.received)
         finally:

@@ -35,7 +35,7 @@ from app.auth.models import User
 from app.auth.services import session_limits, start_session
 from app.checkins.catalog import SYMPTOMS
 from app.extensions import db
-from app.prompts.models import PushSubscription
+from app.notifications.models import PushSubscription
 from bench import http_load
 from bench.databases import BENCH_DIR, bench_app, prepare_postgres, prepare_sqlite
 from bench.seed import iter_sizes
@@ -303,7 +303,7 @@ def flatten(engine: str, results: dict) -> dict:
         for name, timing in named.items():
             for stat in ("p50_ms", "p95_ms"):
                 flat[f"{prefix}page.{name}.{stat}"] = (timing or {}).get(stat)
-        for job in ("evaluate_flags", "evaluate_flags_again", "send_prompts"):
+        for job in ("evaluate_flags", "evaluate_flags_again", "send_notifications"):
             flat[f"{prefix}job.{job}.seconds"] = round(figures["jobs"][job]["seconds"], 3)
             flat[f"{prefix}job.{job}.summary"] = figures["jobs"][job]["summary"]
         flat[f"{prefix}jobs_peak_rss_mib"] = round(figures["jobs"]["peak_rss_kib"] / 1024, 1)
@@ -385,7 +385,7 @@ def print_table(engine: str, results: dict) -> None:
                           else r["pages"][page])
                 return (timing or {}).get(stat)
             line(f"page {page} {stat.replace('_ms', '')} ms", get)
-    for job in ("evaluate_flags", "evaluate_flags_again", "send_prompts"):
+    for job in ("evaluate_flags", "evaluate_flags_again", "send_notifications"):
         line(f"job {job} s", lambda r, job=job: round(r["jobs"][job]["seconds"], 3))
     line("jobs process peak RSS MiB", lambda r: round(r["jobs"]["peak_rss_kib"] / 1024, 1))
     for side in ("aftercare", "baseline"):

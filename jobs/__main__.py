@@ -18,7 +18,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from app import create_app
-from app.prompts.webpush import ensure_vapid_key
+from app.notifications.webpush import ensure_vapid_key
 from jobs.runner import run_job
 from jobs.schedule import JOBS
 

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from jobs import escalate, evaluate_flags, mark_missed, send_prompts
+from jobs import escalate, evaluate_flags, mark_missed, send_notifications
 
 
 @dataclass(frozen=True)
@@ -20,5 +20,5 @@ JOBS: tuple[Job, ...] = (
     Job("mark_missed", mark_missed.run, 300, "mark prompts whose window closed as missed"),
     Job("evaluate_flags", evaluate_flags.run, 600, "run every flag rule for active patients"),
     Job("escalate", escalate.run, 60, "push unacknowledged urgent flags to every clinician"),
-    Job("send_prompts", send_prompts.run, 60, "claim due pushes and send them"),
+    Job("send_notifications", send_notifications.run, 60, "claim due pushes and send them"),
 )

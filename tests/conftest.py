@@ -171,8 +171,8 @@ def push_service(app):
     """A real push service on 127.0.0.1, and the app's VAPID key created for it."""
     from pathlib import Path
 
-    from app.prompts.push_keys import public_key
-    from app.prompts.webpush import ensure_vapid_key
+    from app.notifications.push_keys import public_key
+    from app.notifications.webpush import ensure_vapid_key
     from tests import push_service as service
 
     ensure_vapid_key(Path(app.config["VAPID_PRIVATE_KEY_PATH"]))

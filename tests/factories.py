@@ -89,7 +89,7 @@ def send_due(now: datetime) -> dict[str, int]:
     """The send job's claim and delivery as of ``now``, for patients with no push device (the
     app's list of due check-ins is their channel, so no push service is needed): the outbox's
     own code, quiet hours and reminder timing included."""
-    from app.prompts import leases, outbox
+    from app.notifications import leases, outbox
 
     outcomes: dict[str, int] = {}
     for notification_id in leases.claim_due(now, lease=timedelta(minutes=1)):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from app.auth.models import AuthSession, Role, User
 from app.extensions import db
-from app.prompts.models import PushSubscription
+from app.notifications.models import PushSubscription
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so a miss costs as long as a wrong password.

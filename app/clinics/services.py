@@ -39,7 +39,7 @@ def deactivate_staff(member: User, *, by: User | None, now: datetime) -> int:
     """A departed staff member: sign-in refused, every session ended, their devices' push
     subscriptions gone, messages still waiting for them cancelled. Nobody deactivates
     themselves or a clinic's last active admin. Returns the sessions ended."""
-    from app.prompts.services import cancel_unsent_to
+    from app.notifications.services import cancel_unsent_to
 
     if member.role == Role.PATIENT:
         raise CannotDeactivate("Patients are discharged from their own page.")

@@ -10,15 +10,9 @@ from app.clinics.settings import effective
 from app.extensions import db
 from app.flags import rules
 from app.flags.models import Flag, FlagStatus
-from app.prompts.models import Notification, NotificationKind, NotificationStatus
+from app.notifications.services import queue_escalation
 
 MIN_ESCALATION_MINUTES = 5  # the shortest escalation delay a clinic may set
-
-
-def cancel_escalations(flag_id: int) -> None:
-    for notification in db.session.scalars(select(Notification).where(
-            Notification.flag_id == flag_id, Notification.status == NotificationStatus.DUE)):
-        notification.status = NotificationStatus.CANCELLED
 
 
 def due_escalations(now: datetime) -> list[int]:
@@ -46,11 +40,7 @@ def escalate_flag(flag_id: int, now: datetime) -> bool:
     staff = db.session.scalars(select(User.id).where(
         User.clinic_id == flag.clinic_id, User.role.in_([Role.CLINICIAN, Role.ADMIN]),
         User.active.is_(True)))
-    for user_id in staff:
-        db.session.add(Notification(user_id=user_id, flag_id=flag.id, due_at=now,
-                                    kind=NotificationKind.ESCALATION,
-                                    escalation_round=flag.times_opened))
-    db.session.flush()
+    queue_escalation(flag.id, list(staff), flag.times_opened, now)
     return True
 
 

@@ -5,8 +5,8 @@ from datetime import datetime
 
 from app.audit.services import record
 from app.auth.models import User
-from app.flags.escalation import cancel_escalations
 from app.flags.models import UNRESOLVED, Flag, FlagStatus
+from app.notifications.services import cancel_escalations
 
 
 def acknowledge(flag: Flag, *, by: User, now: datetime, note: str = "") -> bool:

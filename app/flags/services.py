@@ -11,7 +11,6 @@ Each concern lives in its own module; this one only gathers them:
 
 from app.flags.escalation import (
     MIN_ESCALATION_MINUTES,
-    cancel_escalations,
     due_escalations,
     escalate,
     escalate_flag,
@@ -39,7 +38,7 @@ from app.flags.queries import (
 
 __all__ = [
     "ACTIVE_FOR", "MIN_ESCALATION_MINUTES", "QUEUE_LIMIT", "acknowledge", "active_patient_ids",
-    "apply", "cancel_escalations", "clinic_flag", "counts_by_priority", "dedupe_key",
+    "apply", "clinic_flag", "counts_by_priority", "dedupe_key",
     "due_escalations", "escalate", "escalate_flag", "evaluate_at_submission", "evaluate_patient",
     "evidence_of", "facts_for", "patient_episodes", "patient_flags", "queue", "raised_for",
     "resolve", "thresholds", "withdraw",

@@ -8,21 +8,15 @@ times, so recording, editing and re-running it all converge on the same rows.
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import select, update
 
 from app.clinics.settings import effective
 from app.extensions import db
 from app.infusions.models import Infusion
+from app.notifications import services as notifications
 from app.patients.models import Patient
 from app.prompts import schedule
-from app.prompts.models import (
-    Notification,
-    NotificationKind,
-    NotificationStatus,
-    Prompt,
-    PromptStatus,
-    PushSubscription,
-)
+from app.prompts.models import Prompt, PromptStatus
 
 PHQ9_SLOT_PREFIX = "phq9-"
 PHQ9_WEEKS = 4  # weekly during the induction series (about three weeks) and one week after
@@ -86,35 +80,13 @@ def schedule_for_infusion(infusion: Infusion, *, now: datetime) -> None:
                             updated_at=now)
             db.session.add(prompt)
             db.session.flush()
-            _sync_notifications(prompt, patient, settings)
-        elif prompt.status == PromptStatus.PENDING and _not_yet_sent(prompt):
+            notifications.queue_prompt(prompt.id, patient.user_id, prompt.due_at)
+        elif (prompt.status == PromptStatus.PENDING
+              and not notifications.prompt_push_sent(prompt.id)):
             prompt.due_at, prompt.window_ends_at = due, window_end
-            _sync_notifications(prompt, patient, settings)
+            notifications.queue_prompt(prompt.id, patient.user_id, prompt.due_at)
     _stop_earlier_ladders(infusion)
     db.session.flush()
-
-
-def _sync_notifications(prompt: Prompt, patient: Patient, settings: dict) -> None:
-    """The prompt's push, due at the prompt's current time.
-
-    Rows are moved in place (never deleted) so their delivery history stays. Its reminder is
-    not made here: it is timed from the moment the prompt actually reached the patient
-    (``schedule_reminder``, called when the push is sent), so it can never go out with it.
-    """
-    user_id = patient.user_id
-    wanted = {NotificationKind.PROMPT: prompt.due_at}
-    existing = {n.kind: n for n in db.session.scalars(
-        select(Notification).where(Notification.prompt_id == prompt.id))}
-    for kind, due in wanted.items():
-        notification = existing.get(kind)
-        if notification is None:
-            db.session.add(Notification(user_id=user_id, prompt_id=prompt.id, kind=kind,
-                                        due_at=due))
-        elif notification.status in (NotificationStatus.DUE, NotificationStatus.CANCELLED):
-            notification.due_at, notification.status = due, NotificationStatus.DUE
-    for kind, notification in existing.items():
-        if kind not in wanted and notification.status == NotificationStatus.DUE:
-            notification.status = NotificationStatus.CANCELLED
 
 
 def patient_quiet_hours(prompt: Prompt) -> tuple[ZoneInfo, schedule.QuietHours, dict]:
@@ -138,26 +110,11 @@ def schedule_reminder(prompt: Prompt, reached_at: datetime) -> None:
     due = reminder_due(prompt, reached_at)
     if due is None or prompt.status != PromptStatus.PENDING:
         return
-    reminder = db.session.scalar(select(Notification).where(
-        Notification.prompt_id == prompt.id, Notification.kind == NotificationKind.REMINDER))
-    if reminder is None:
-        db.session.add(Notification(user_id=prompt_user_id(prompt), prompt_id=prompt.id,
-                                    kind=NotificationKind.REMINDER, due_at=due))
-    elif reminder.status in (NotificationStatus.DUE, NotificationStatus.CANCELLED):
-        reminder.due_at, reminder.status = due, NotificationStatus.DUE
+    notifications.queue_reminder(prompt.id, prompt_user_id(prompt), due)
 
 
 def prompt_user_id(prompt: Prompt) -> int:
     return db.session.get(Patient, prompt.patient_id).user_id
-
-
-def _not_yet_sent(prompt: Prompt) -> bool:
-    sent = db.session.scalar(
-        select(Notification.id).where(
-            Notification.prompt_id == prompt.id, Notification.kind == NotificationKind.PROMPT,
-            Notification.status.not_in([NotificationStatus.DUE, NotificationStatus.CANCELLED]))
-        .limit(1))
-    return sent is None
 
 
 def _stop_earlier_ladders(infusion: Infusion) -> None:
@@ -175,7 +132,7 @@ def _stop_earlier_ladders(infusion: Infusion) -> None:
 
 def cancel(prompt: Prompt) -> None:
     prompt.status = PromptStatus.CANCELLED
-    _cancel_unsent(prompt.id)
+    notifications.cancel_unsent([prompt.id])
 
 
 def stop_all_prompts(patient_id: int, user_id: int) -> int:
@@ -185,23 +142,8 @@ def stop_all_prompts(patient_id: int, user_id: int) -> int:
         Prompt.patient_id == patient_id, Prompt.status == PromptStatus.PENDING)))
     for prompt in pending:
         cancel(prompt)
-    cancel_unsent_to(user_id)
+    notifications.cancel_unsent_to(user_id)
     return len(pending)
-
-
-def cancel_unsent_to(user_id: int) -> None:
-    """Every message still waiting to go to this person, cancelled (a deactivated account)."""
-    db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == user_id, Notification.status == NotificationStatus.DUE)
-        .values(status=NotificationStatus.CANCELLED))
-
-
-def _cancel_unsent(prompt_id: int) -> None:
-    db.session.execute(
-        update(Notification)
-        .where(Notification.prompt_id == prompt_id, Notification.status == NotificationStatus.DUE)
-        .values(status=NotificationStatus.CANCELLED))
 
 
 def is_questionnaire(slot: str) -> bool:
@@ -227,7 +169,8 @@ def answer(patient_id: int, taken_at: datetime, *, checkin_id: int | None = None
     for prompt in prompts:
         prompt.status = PromptStatus.ANSWERED
         prompt.answered_checkin_id = checkin_id
-        _cancel_unsent(prompt.id)
+    if prompts:
+        notifications.cancel_unsent([prompt.id for prompt in prompts])
     return prompts
 
 
@@ -249,28 +192,14 @@ def mark_missed(now: datetime, prompt_ids: list[int] | None = None) -> dict[str,
         Prompt.window_ends_at <= now))) if candidates else []
     if not lapsed:
         return {"missed": 0, "not_sent": 0}
-    reached = set(db.session.scalars(
-        select(Notification.prompt_id).where(Notification.prompt_id.in_(lapsed),
-                                             reached_the_patient())))
+    reached = notifications.prompts_reached(lapsed)
     not_sent = [prompt_id for prompt_id in lapsed if prompt_id not in reached]
     for ids, status in ((reached, PromptStatus.MISSED), (not_sent, PromptStatus.NOT_SENT)):
         if ids:
             db.session.execute(update(Prompt).where(Prompt.id.in_(ids))
                                .values(status=status, updated_at=now))
-    db.session.execute(
-        update(Notification)
-        .where(Notification.prompt_id.in_(lapsed), Notification.status == NotificationStatus.DUE)
-        .values(status=NotificationStatus.CANCELLED))
+    notifications.cancel_unsent(lapsed)
     return {"missed": len(reached), "not_sent": len(not_sent)}
-
-
-def reached_the_patient():
-    """A prompt reached its patient when its push was sent: delivered to at least one device,
-    or, for a patient with no push device, released to the app's list of due check-ins at a
-    moment a push would have been allowed (the outbox records it as sent, "no-device").
-    A push every device refused (failed) did not reach the patient."""
-    return and_(Notification.kind == NotificationKind.PROMPT,
-                Notification.status == NotificationStatus.SENT)
 
 
 def open_prompts(patient_id: int, now: datetime) -> list[Prompt]:
@@ -280,48 +209,6 @@ def open_prompts(patient_id: int, now: datetime) -> list[Prompt]:
                              Prompt.status == PromptStatus.PENDING,
                              Prompt.due_at <= now, Prompt.window_ends_at > now)
         .order_by(Prompt.due_at)))
-
-
-def upsert_subscription(user_id: int, data: dict, *, now: datetime,
-                        auth_session_id: int | None = None, keep: int | None = None):
-    """Store a device's subscription, tied to the session (device) that saved it; the same
-    endpoint updates its row (and moves it to this session). Returns (row, new).
-
-    An account keeps at most ``keep`` subscriptions (``PUSH_SUBSCRIPTIONS_PER_ACCOUNT``): when
-    this one would make more, the least recently used go (the oldest last delivery, or the
-    oldest save for a device never delivered to), never the one just saved."""
-    keys = data["keys"]
-    row = db.session.scalar(
-        select(PushSubscription).where(PushSubscription.endpoint == data["endpoint"]))
-    created = row is None
-    if created:
-        row = PushSubscription(endpoint=data["endpoint"], created_at=now)
-        db.session.add(row)
-    # A device that another account used before now belongs to whoever subscribed last.
-    row.user_id, row.p256dh, row.auth = user_id, keys["p256dh"], keys["auth"]
-    row.auth_session_id = auth_session_id
-    db.session.flush()
-    if keep is not None:
-        _keep_most_recent_subscriptions(user_id, keep, row.id)
-    return row, created
-
-
-def _keep_most_recent_subscriptions(user_id: int, keep: int, saved_id: int) -> None:
-    others = sorted(db.session.scalars(select(PushSubscription).where(
-        PushSubscription.user_id == user_id, PushSubscription.id != saved_id)),
-        key=lambda row: (row.last_success_at or row.created_at, row.id), reverse=True)
-    for stale in others[max(keep - 1, 0):]:
-        db.session.delete(stale)
-    db.session.flush()
-
-
-def remove_subscription(user_id: int, endpoint: str) -> bool:
-    row = db.session.scalar(select(PushSubscription).where(
-        PushSubscription.endpoint == endpoint, PushSubscription.user_id == user_id))
-    if row is None:
-        return False
-    db.session.delete(row)
-    return True
 
 
 def schedule_phq9(series, patient: Patient, *, now: datetime) -> None:
@@ -345,7 +232,7 @@ def schedule_phq9(series, patient: Patient, *, now: datetime) -> None:
                         window_ends_at=due + PHQ9_WINDOW, created_at=now, updated_at=now)
         db.session.add(prompt)
         db.session.flush()
-        _sync_notifications(prompt, patient, settings)
+        notifications.queue_prompt(prompt.id, patient.user_id, prompt.due_at)
 
 
 def end_series_prompts(series_id: int) -> None:

@@ -1,6 +1,6 @@
 """A jobs process that only sends: ``python -m tests.faults.send_loop``, for the crash test.
 
-It runs the real send job (jobs/runner.py, jobs/send_prompts.py) again and again against
+It runs the real send job (jobs/runner.py, jobs/send_notifications.py) again and again against
 DATABASE_URL until SIGTERM, on a clock that runs SEND_LOOP_SPEED times faster than the real one
 from SEND_LOOP_T0 (shared by every process of a test, so they agree on the time). With the
 default settings that makes the 30 s lease 1.5 real seconds and a minute's retry back-off 3:
@@ -42,7 +42,7 @@ def main() -> None:
     })
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    job = next(job for job in JOBS if job.name == "send_prompts")
+    job = next(job for job in JOBS if job.name == "send_notifications")
     while not stopping:
         started = time.monotonic()
         run_job(app, job, clock())

@@ -22,8 +22,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.prompts import services as prompts
-from app.prompts.models import DeliveryAttempt, Notification, NotificationStatus
+from app.notifications import services as notifications
+from app.notifications.models import DeliveryAttempt, Notification, NotificationStatus
 from tests import factories
 
 WORKTREE = Path(__file__).parents[2]
@@ -54,8 +54,8 @@ def _due_prompts(app, push_service) -> dict:
         patient = factories.patient(clinic, now - timedelta(days=1), timezone=zone)
         factories.infusion(patient, end=now - timedelta(hours=2, minutes=1))
         device = push_service.new_device()
-        prompts.upsert_subscription(patient.user_id, device.subscription(push_service.base_url),
-                                    now=now)
+        notifications.upsert_subscription(patient.user_id,
+                                          device.subscription(push_service.base_url), now=now)
         db.session.commit()
         devices[patient.user_id] = device
     return devices

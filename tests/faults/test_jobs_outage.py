@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import event, select
 
 from app.extensions import db
-from app.prompts import services as prompts
-from app.prompts.models import Notification, NotificationStatus
+from app.notifications import services as notifications
+from app.notifications.models import Notification, NotificationStatus
 from jobs.__main__ import build_scheduler
 from jobs.schedule import JOBS
 from tests import factories
@@ -36,8 +36,8 @@ def _three_patients_with_a_phone(clock, push_service) -> list:
         patient = factories.patient(clinic, clock())
         factories.infusion(patient, end=END)
         device = push_service.new_device()
-        prompts.upsert_subscription(patient.user_id, device.subscription(push_service.base_url),
-                                    now=END)
+        notifications.upsert_subscription(patient.user_id,
+                                          device.subscription(push_service.base_url), now=END)
         db.session.commit()
         devices.append(device)
     return devices
@@ -63,26 +63,26 @@ def test_jobs_survive_an_outage_and_then_send_every_due_prompt_once(app, clock, 
     with caplog.at_level(logging.ERROR, logger="aftercare.jobs"), \
             database_outage(app.config["SQLALCHEMY_DATABASE_URI"]):
         for now in ticks:
-            assert scheduled["send_prompts"](now) is None  # logged, not raised
+            assert scheduled["send_notifications"](now) is None  # logged, not raised
         for name in ("mark_missed", "evaluate_flags", "escalate"):
             scheduled[name](ticks[-1])  # may read, may fail; never raises
-    failures = [r for r in caplog.records if r.getMessage() == "job send_prompts failed"]
+    failures = [r for r in caplog.records if r.getMessage() == "job send_notifications failed"]
     assert len(failures) == len(ticks)
     assert push_service.received == []  # nothing went out while nothing could be recorded
 
     back = ticks[-1] + timedelta(minutes=1)
     waiting = _due_unsent(back)
     assert len(waiting) == 3  # each patient's 2 h prompt (a reminder follows a sent prompt)
-    summary = scheduled["send_prompts"](back)
+    summary = scheduled["send_notifications"](back)
     assert summary == {"claimed": 3, "sent": 3}  # the prompts, and not their reminders with them
-    assert scheduled["send_prompts"](back + timedelta(minutes=1)) == {"claimed": 0}
+    assert scheduled["send_notifications"](back + timedelta(minutes=1)) == {"claimed": 0}
     for device in devices:
         assert [d.payload["body"] for d in push_service.deliveries_to(device)] == [
             "Time for your check-in"]
     # A reminder would come 2 h after its prompt reached the phone (END + 6 h 20 min), when
     # the 2 h prompt's window has closed: there is none; the 6 h prompts come at their time.
-    assert scheduled["send_prompts"](END + timedelta(hours=5, minutes=59)) == {"claimed": 0}
-    assert scheduled["send_prompts"](END + timedelta(hours=6)) == {"claimed": 3, "sent": 3}
+    assert scheduled["send_notifications"](END + timedelta(hours=5, minutes=59)) == {"claimed": 0}
+    assert scheduled["send_notifications"](END + timedelta(hours=6)) == {"claimed": 3, "sent": 3}
 
     for device in devices:
         tags = [d.payload["tag"] for d in push_service.deliveries_to(device)]
@@ -102,7 +102,7 @@ def test_an_outage_between_the_claim_and_the_send_loses_and_repeats_nothing(
     read, so none is sent; once back, they are taken again when their lease ends (half a
     minute) and each sent once. (The lease is what a crash mid-send relies on as well.)"""
     devices = _three_patients_with_a_phone(clock, push_service)
-    send = _scheduled(app)["send_prompts"]
+    send = _scheduled(app)["send_notifications"]
     db.session.remove()
     due = END + timedelta(hours=2)
 
@@ -122,7 +122,7 @@ def test_an_outage_between_the_claim_and_the_send_loses_and_repeats_nothing(
         allow_connections(database_url)
     # Each claimed push failed alone; then the run could not even be recorded: a failed run.
     failed_units = [r for r in caplog.records if r.getMessage().startswith(
-        "job send_prompts: message ") and "(OperationalError)" in r.getMessage()]
+        "job send_notifications: message ") and "(OperationalError)" in r.getMessage()]
     assert len(failed_units) == 3
     assert summary is None
     assert push_service.received == []

@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from app.auth import services as auth_services
 from app.auth.models import Role
 from app.extensions import db, limiter
-from app.prompts.webpush import ensure_vapid_key
+from app.notifications.webpush import ensure_vapid_key
 from tests import factories
 
 MAX_EXAMPLES = 50  # per operation and generation mode

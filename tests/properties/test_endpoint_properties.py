@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from urllib3.util import parse_url
 
 from app.config import Defaults
-from app.prompts.endpoints import allowed_endpoint
+from app.notifications.endpoints import allowed_endpoint
 from tests.properties.strategies import endpoint_like, hostile_endpoints
 
 HOSTS = Defaults.PUSH_ENDPOINT_HOSTS

@@ -15,9 +15,9 @@ from app.checkins import catalog
 from app.checkins.schemas import MAX_AGE, MAX_SKEW, CheckinIn, CheckinListQuery, SymptomIn
 from app.clinics.schemas import MAX_WINDOW_HOURS, ClinicSettings
 from app.forms import TimeZone, known_timezones
+from app.notifications.schemas import SubscriptionIn, SubscriptionRef
 from app.patients.schemas import Enrollment
 from app.phq9.schemas import Phq9In
-from app.prompts.schemas import SubscriptionIn, SubscriptionRef
 from app.routing import MAX_ID
 from tests.properties.strategies import hostile_endpoints, huge_digits, zone_like
 

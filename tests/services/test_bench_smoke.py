@@ -9,7 +9,8 @@ from app.checkins.models import CheckIn, SymptomRating
 from app.extensions import db
 from app.flags.models import Flag
 from app.flags.services import active_patient_ids
-from app.prompts.models import Notification, Prompt
+from app.notifications.models import Notification
+from app.prompts.models import Prompt
 from bench import run
 from bench.seed import CLINICS, SIZES, seed
 
@@ -41,7 +42,7 @@ def test_report_ends_with_one_json_object(capsys):
                                "cohort": None, "charts": {"/api/v1/cohort/x": None}},
                      "jobs": {"evaluate_flags": {"seconds": 0.5, "summary": {}},
                               "evaluate_flags_again": {"seconds": 0.4, "summary": {}},
-                              "send_prompts": {"seconds": 0.2, "summary": {}},
+                              "send_notifications": {"seconds": 0.2, "summary": {}},
                               "peak_rss_kib": 1024, "pushes_received": 3},
                      "ingest": {"aftercare": {"throughput": 10.0, "p50_ms": 1, "p99_ms": 2,
                                               "errors": 0, "requests": 80},

@@ -10,10 +10,10 @@ from app.auth.models import Role
 from app.extensions import db
 from app.flags import services as flags
 from app.flags.models import Flag, FlagEvidence, FlagStatus
+from app.notifications import services as notifications
+from app.notifications.models import Notification, NotificationKind
 from app.phq9 import services as phq9
-from app.prompts import services as prompts
-from app.prompts.models import Notification, NotificationKind
-from jobs import send_prompts
+from jobs import send_notifications
 from jobs.runner import run_all
 from tests import factories
 
@@ -130,8 +130,8 @@ def test_unacknowledged_safety_flag_escalates_after_30_minutes(app, clock, patie
     staff = [factories.staff(clinic), factories.staff(clinic, Role.ADMIN)]
     other_clinic = factories.staff(factories.clinic())
     device = push_service.new_device()
-    prompts.upsert_subscription(staff[0].id, device.subscription(push_service.base_url),
-                                now=END)
+    notifications.upsert_subscription(staff[0].id, device.subscription(push_service.base_url),
+                                      now=END)
     _safety_answer(patient, END)
 
     assert flags.escalate(END + 29 * H / 60) == 0
@@ -146,7 +146,7 @@ def test_unacknowledged_safety_flag_escalates_after_30_minutes(app, clock, patie
     assert other_clinic.id not in recipients
     assert db.session.scalar(select(Flag.escalated_at)) == END + 30 * H / 60
 
-    send_prompts.run(END + 31 * H / 60)
+    send_notifications.run(END + 31 * H / 60)
     [delivery] = [d for d in push_service.deliveries_to(device)]
     assert delivery.payload["body"] == "An urgent flag is waiting for a clinician"
     assert delivery.payload["url"] == "/clinic/"

@@ -17,16 +17,11 @@ from app.extensions import db
 from app.flags import services as flags
 from app.flags.models import Flag, FlagStatus
 from app.jobruns.models import JobRun
+from app.notifications import outbox
+from app.notifications import services as notifications
+from app.notifications.models import Notification, NotificationKind, NotificationStatus
 from app.phq9 import services as phq9
-from app.prompts import outbox
-from app.prompts import services as prompts
-from app.prompts.models import (
-    Notification,
-    NotificationKind,
-    NotificationStatus,
-    Prompt,
-    PromptStatus,
-)
+from app.prompts.models import Prompt, PromptStatus
 from jobs.runner import run_job
 from jobs.schedule import JOBS
 from tests import factories
@@ -192,15 +187,15 @@ def test_evaluate_flags_with_one_broken_patient_flags_the_others_and_retries_it(
     _assert_succeeded(clock, "evaluate_flags")
 
 
-def test_send_prompts_with_one_broken_message_sends_the_others_and_retries_it(
+def test_send_notifications_with_one_broken_message_sends_the_others_and_retries_it(
         app, clock, clinic, push_service, break_rows):
     devices = {}
     for _ in range(2):
         patient = factories.patient(clinic, END - H)
         factories.infusion(patient, end=END)
         device = push_service.new_device()
-        prompts.upsert_subscription(patient.user_id, device.subscription(push_service.base_url),
-                                    now=END)
+        notifications.upsert_subscription(patient.user_id,
+                                          device.subscription(push_service.base_url), now=END)
         db.session.commit()
         prompt_id = db.session.scalar(select(Prompt.id).where(
             Prompt.patient_id == patient.id, Prompt.slot == "2h"))
@@ -211,19 +206,19 @@ def test_send_prompts_with_one_broken_message_sends_the_others_and_retries_it(
     fault = break_rows("delivery_attempt", "notification_id", stuck)
 
     first = END + 2 * H + MINUTE
-    assert _run(app, "send_prompts", first) == {"claimed": 2, "sent": 1, "error": 1,
+    assert _run(app, "send_notifications", first) == {"claimed": 2, "sent": 1, "error": 1,
                                                  "failed": 1}
     assert _notification_status(fine) == NotificationStatus.SENT
     assert _notification_status(stuck) == NotificationStatus.SENDING  # its claim stays
-    _assert_failed(clock, "send_prompts")
+    _assert_failed(clock, "send_notifications")
 
     fault.mend()
     retry = first + app.config["PUSH_LEASE"] + MINUTE
-    assert _run(app, "send_prompts", retry) == {"claimed": 1, "sent": 1}
+    assert _run(app, "send_notifications", retry) == {"claimed": 1, "sent": 1}
     assert _notification_status(stuck) == NotificationStatus.SENT
     assert len(push_service.deliveries_to(devices[fine])) == 1
     assert push_service.deliveries_to(devices[stuck])
-    _assert_succeeded(clock, "send_prompts")
+    _assert_succeeded(clock, "send_notifications")
 
 
 def _assert_failed(clock, name):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app import create_app
 from app.extensions import db
 from app.jobruns.models import JobRun
-from app.prompts.webpush import ensure_vapid_key
+from app.notifications.webpush import ensure_vapid_key
 from app.seed.demo import seed
 from jobs.__main__ import build_scheduler
 from jobs.schedule import JOBS

@@ -11,24 +11,24 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.prompts import leases, outbox
-from app.prompts import services as prompts
-from app.prompts.models import (
+from app.notifications import leases, outbox
+from app.notifications import services as notifications
+from app.notifications.models import (
     DeliveryAttempt,
     Notification,
     NotificationKind,
     NotificationStatus,
     PushSubscription,
 )
-from app.prompts.push_keys import sender
-from jobs import send_prompts
+from app.notifications.push_keys import sender
+from jobs import send_notifications
 from jobs.runner import run_job
 from jobs.schedule import JOBS
 from tests import factories
 
 END = datetime(2026, 3, 3, 16, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=60)
-SEND_JOB = next(job for job in JOBS if job.name == "send_prompts")
+SEND_JOB = next(job for job in JOBS if job.name == "send_notifications")
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def patient(app, clock):
 
 
 def _subscribe(patient, device, base_url):
-    prompts.upsert_subscription(patient.user_id, device.subscription(base_url), now=END)
+    notifications.upsert_subscription(patient.user_id, device.subscription(base_url), now=END)
     db.session.commit()
 
 
@@ -56,9 +56,9 @@ def test_a_due_prompt_reaches_the_phone_once_with_no_health_data(app, patient, p
     device = push_service.new_device()
     _subscribe(patient, device, push_service.base_url)
 
-    assert send_prompts.run(END + timedelta(hours=1)) == {"claimed": 0}
-    first = send_prompts.run(END + timedelta(hours=2))
-    again = send_prompts.run(END + timedelta(hours=2, minutes=1))
+    assert send_notifications.run(END + timedelta(hours=1)) == {"claimed": 0}
+    first = send_notifications.run(END + timedelta(hours=2))
+    again = send_notifications.run(END + timedelta(hours=2, minutes=1))
 
     assert first == {"claimed": 1, "sent": 1}
     assert again == {"claimed": 0}
@@ -78,11 +78,11 @@ def test_a_due_prompt_reaches_the_phone_once_with_no_health_data(app, patient, p
 def test_one_reminder_when_unanswered_and_none_when_answered(app, patient, push_service, clock):
     device = push_service.new_device()
     _subscribe(patient, device, push_service.base_url)
-    send_prompts.run(END + timedelta(hours=2))
-    send_prompts.run(END + timedelta(hours=4))  # 2 h prompt's reminder
+    send_notifications.run(END + timedelta(hours=2))
+    send_notifications.run(END + timedelta(hours=4))  # 2 h prompt's reminder
     factories.checkin(patient, taken_at=END + timedelta(hours=6, minutes=5))
-    send_prompts.run(END + timedelta(hours=6, minutes=5))  # 6 h prompt was answered first
-    send_prompts.run(END + timedelta(hours=8, minutes=10))
+    send_notifications.run(END + timedelta(hours=6, minutes=5))  # 6 h prompt was answered first
+    send_notifications.run(END + timedelta(hours=8, minutes=10))
 
     bodies = [d.payload["body"] for d in push_service.deliveries_to(device)
               if d.payload["url"] == "/checkin"]  # the weekly questionnaire has its own
@@ -93,7 +93,7 @@ def test_gone_subscription_is_removed(app, patient, push_service):
     device = push_service.new_device(status=410)
     _subscribe(patient, device, push_service.base_url)
 
-    send_prompts.run(END + timedelta(hours=2))
+    send_notifications.run(END + timedelta(hours=2))
 
     assert db.session.scalar(select(func.count()).select_from(PushSubscription)) == 0
     attempt = db.session.scalars(select(DeliveryAttempt)).one()
@@ -106,15 +106,15 @@ def test_busy_push_service_is_retried_with_backoff(app, patient, push_service, s
     _subscribe(patient, device, push_service.base_url)
     now = END + timedelta(hours=2)
 
-    assert send_prompts.run(now) == {"claimed": 1, "retry": 1}
+    assert send_notifications.run(now) == {"claimed": 1, "retry": 1}
     notification = db.session.scalars(select(Notification).where(
         Notification.status == NotificationStatus.DUE).order_by(Notification.due_at)).first()
     assert notification.attempts == 1
     assert notification.due_at == now + timedelta(minutes=1)
-    assert send_prompts.run(now + timedelta(seconds=30)) == {"claimed": 0}
+    assert send_notifications.run(now + timedelta(seconds=30)) == {"claimed": 0}
 
     device.status = 201
-    assert send_prompts.run(now + timedelta(minutes=1)) == {"claimed": 1, "sent": 1}
+    assert send_notifications.run(now + timedelta(minutes=1)) == {"claimed": 1, "sent": 1}
     assert [a.outcome for a in db.session.scalars(
         select(DeliveryAttempt).order_by(DeliveryAttempt.id))] == ["retry", "delivered"]
 
@@ -125,7 +125,7 @@ def test_retry_after_is_respected(app, patient, push_service):
     _subscribe(patient, device, push_service.base_url)
     now = END + timedelta(hours=2)
 
-    send_prompts.run(now)
+    send_notifications.run(now)
 
     due = db.session.scalar(select(func.min(Notification.due_at)).where(
         Notification.attempts == 1))
@@ -138,15 +138,15 @@ def test_gives_up_after_the_last_attempt(app, patient, push_service):
     _subscribe(patient, device, push_service.base_url)
     now = END + timedelta(hours=2)
 
-    send_prompts.run(now)
-    send_prompts.run(now + timedelta(minutes=1))
+    send_notifications.run(now)
+    send_notifications.run(now + timedelta(minutes=1))
 
     assert _status() == NotificationStatus.FAILED
     assert len(push_service.deliveries_to(device)) == 2
 
 
 def test_no_device_still_counts_as_sent_the_app_shows_it(app, patient, push_service):
-    assert send_prompts.run(END + timedelta(hours=2)) == {"claimed": 1, "sent": 1}
+    assert send_notifications.run(END + timedelta(hours=2)) == {"claimed": 1, "sent": 1}
     assert db.session.scalar(select(DeliveryAttempt.outcome)) == "no-device"
 
 
@@ -159,10 +159,10 @@ def test_a_claim_lost_in_a_crash_is_taken_again_when_its_lease_ends(app, patient
     db.session.commit()
 
     # Restarted: nothing is taken while the lease may still be renewed ...
-    assert send_prompts.run(due + timedelta(seconds=30)) == {"claimed": 0}
+    assert send_notifications.run(due + timedelta(seconds=30)) == {"claimed": 0}
     # ... and once it has ended (about a minute) it is sent, once.
-    assert send_prompts.run(due + timedelta(seconds=61)) == {"claimed": 1, "sent": 1}
-    assert send_prompts.run(due + timedelta(minutes=30)) == {"claimed": 0}
+    assert send_notifications.run(due + timedelta(seconds=61)) == {"claimed": 1, "sent": 1}
+    assert send_notifications.run(due + timedelta(minutes=30)) == {"claimed": 0}
     assert len(push_service.deliveries_to(device)) == 1
     # The lost claim was no attempt: only the push service's answer counts.
     assert db.session.scalar(select(Notification.attempts).where(
@@ -198,7 +198,7 @@ def test_two_runners_at_once_never_send_twice(app, clock, push_service):
     def runner():
         with app.app_context():
             barrier.wait()
-            results.append(send_prompts.run(END + timedelta(hours=2)))
+            results.append(send_notifications.run(END + timedelta(hours=2)))
             db.session.remove()
 
     threads = [threading.Thread(target=runner) for _ in range(2)]
@@ -239,9 +239,9 @@ def test_a_jobs_process_killed_mid_send_loses_nothing(app, patient, push_service
     assert _status() == NotificationStatus.SENDING  # claimed and committed, never finished
 
     device.delay_seconds = 0
-    assert send_prompts.run(due + timedelta(seconds=15)) == {"claimed": 0}  # lease still on
-    assert send_prompts.run(due + timedelta(seconds=61)) == {"claimed": 1, "sent": 1}
-    assert send_prompts.run(due + timedelta(minutes=30)) == {"claimed": 0}
+    assert send_notifications.run(due + timedelta(seconds=15)) == {"claimed": 0}  # lease still on
+    assert send_notifications.run(due + timedelta(seconds=61)) == {"claimed": 1, "sent": 1}
+    assert send_notifications.run(due + timedelta(minutes=30)) == {"claimed": 0}
 
     assert _status() == NotificationStatus.SENT
     # The copy in flight when the process died and the resend carry one Topic, so the push

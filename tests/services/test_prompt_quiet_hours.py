@@ -15,16 +15,15 @@ from app.clinics.services import update_settings
 from app.extensions import db
 from app.flags.models import Flag
 from app.flags.services import evaluate_patient
-from app.prompts import services as prompts
-from app.prompts.models import (
+from app.notifications import services as notifications
+from app.notifications.models import (
     DeliveryAttempt,
     Notification,
     NotificationKind,
     NotificationStatus,
-    Prompt,
-    PromptStatus,
 )
-from jobs import escalate, mark_missed, send_prompts
+from app.prompts.models import Prompt, PromptStatus
+from jobs import escalate, mark_missed, send_notifications
 from tests import factories
 from tests.web.flag_support import answers_totalling, phq9
 
@@ -47,8 +46,8 @@ def _patient_with_a_phone(clock, push_service, *, end, clinic=None, recorded_at=
         clock.now = recorded_at  # the clinic records the infusion late
     infusion = factories.infusion(patient, end=end)
     device = push_service.new_device()
-    prompts.upsert_subscription(patient.user_id, device.subscription(push_service.base_url),
-                                now=clock())
+    notifications.upsert_subscription(patient.user_id, device.subscription(push_service.base_url),
+                                      now=clock())
     db.session.commit()
     return patient, infusion, device
 
@@ -85,16 +84,16 @@ def test_jobs_down_overnight_push_nothing_before_quiet_hours_end(app, clock, pus
 
     # Back at 06:00: the 2 h prompt (due 19:00) and the weekly PHQ-9 (due 18:00) are overdue
     # and open, but it is quiet hours: both wait until 08:00, and that wait is no attempt.
-    assert send_prompts.run(SIX_LOCAL) == {"claimed": 2, "deferred": 2}
-    assert send_prompts.run(SIX_LOCAL + timedelta(minutes=1)) == {"claimed": 0}
-    assert send_prompts.run(EIGHT_LOCAL - timedelta(minutes=1)) == {"claimed": 0}
+    assert send_notifications.run(SIX_LOCAL) == {"claimed": 2, "deferred": 2}
+    assert send_notifications.run(SIX_LOCAL + timedelta(minutes=1)) == {"claimed": 0}
+    assert send_notifications.run(EIGHT_LOCAL - timedelta(minutes=1)) == {"claimed": 0}
     assert push_service.received == []
     two_hours = _prompt(infusion, "2h")
     push = _notification(two_hours, NotificationKind.PROMPT)
     assert (push.status, push.due_at, push.attempts) == (NotificationStatus.DUE, EIGHT_LOCAL, 0)
     assert db.session.scalars(select(DeliveryAttempt)).all() == []
 
-    assert send_prompts.run(EIGHT_LOCAL) == {"claimed": 2, "sent": 2}
+    assert send_notifications.run(EIGHT_LOCAL) == {"claimed": 2, "sent": 2}
     assert sorted(_bodies(push_service, device)) == [PROMPT, QUESTIONNAIRE]
     push = _notification(_prompt(infusion, "2h"), NotificationKind.PROMPT)
     assert (push.sent_at, push.attempts) == (EIGHT_LOCAL, 1)
@@ -107,11 +106,11 @@ def test_a_prompt_due_in_the_evening_is_not_pushed_at_six_and_lapses_as_not_sent
     not sent, not missed. The 6 h prompt goes at 08:00."""
     patient, infusion, device = _patient_with_a_phone(clock, push_service, end=EVENING_END)
 
-    summary = send_prompts.run(SIX_LOCAL)
+    summary = send_notifications.run(SIX_LOCAL)
     assert summary == {"claimed": 2, "cancelled": 1, "deferred": 1}  # 2 h prompt; PHQ-9
     assert push_service.received == []
     assert mark_missed.run(EIGHT_LOCAL) == {"missed": 0, "not_sent": 1}
-    assert send_prompts.run(EIGHT_LOCAL) == {"claimed": 2, "sent": 2}  # 6 h prompt; PHQ-9
+    assert send_notifications.run(EIGHT_LOCAL) == {"claimed": 2, "sent": 2}  # 6 h prompt; PHQ-9
 
     assert sorted(_bodies(push_service, device)) == [PROMPT, QUESTIONNAIRE]
     [pushed] = [d for d in push_service.deliveries_to(device) if d.payload["body"] == PROMPT]
@@ -125,19 +124,19 @@ def test_a_late_infusion_record_pushes_the_prompt_and_its_reminder_two_hours_lat
     patient, infusion, device = _patient_with_a_phone(clock, push_service, end=DAYTIME_END,
                                                       recorded_at=recorded)
 
-    assert send_prompts.run(recorded) == {"claimed": 1, "sent": 1}  # the prompt alone
+    assert send_notifications.run(recorded) == {"claimed": 1, "sent": 1}  # the prompt alone
     assert _bodies(push_service, device) == [PROMPT]
     reminder = _notification(_prompt(infusion, "2h"), NotificationKind.REMINDER)
     assert reminder.due_at == recorded + timedelta(hours=2)  # from when it reached the phone
 
-    assert send_prompts.run(recorded + timedelta(minutes=1)) == {"claimed": 0}
-    assert send_prompts.run(recorded + timedelta(hours=1, minutes=59)) == {"claimed": 0}
-    assert send_prompts.run(recorded + timedelta(hours=2)) == {"claimed": 1, "sent": 1}
+    assert send_notifications.run(recorded + timedelta(minutes=1)) == {"claimed": 0}
+    assert send_notifications.run(recorded + timedelta(hours=1, minutes=59)) == {"claimed": 0}
+    assert send_notifications.run(recorded + timedelta(hours=2)) == {"claimed": 1, "sent": 1}
     assert _bodies(push_service, device) == [PROMPT, REMINDER]
 
     # At most once: later runs (the 6 h prompt among them) bring no second reminder for it.
     for minutes in (1, 30, 60, 61):
-        send_prompts.run(recorded + timedelta(hours=2, minutes=minutes))
+        send_notifications.run(recorded + timedelta(hours=2, minutes=minutes))
     two_hours = _prompt(infusion, "2h")
     reminders = [d for d in push_service.deliveries_to(device)
                  if d.payload["body"] == REMINDER and d.payload["tag"] == f"prompt-{two_hours.id}"]
@@ -157,11 +156,11 @@ def test_a_reminder_already_due_still_waits_for_its_prompt(app, clock, push_serv
     db.session.commit()
     late = two_hours.due_at + timedelta(hours=2, minutes=30)  # both overdue: jobs were down
 
-    assert send_prompts.run(late) == {"claimed": 2, "sent": 1, "deferred": 1}
+    assert send_notifications.run(late) == {"claimed": 2, "sent": 1, "deferred": 1}
     assert _bodies(push_service, device) == [PROMPT]
     reminder = _notification(_prompt(infusion, "2h"), NotificationKind.REMINDER)
     assert (reminder.due_at, reminder.attempts) == (late + timedelta(hours=2), 0)
-    assert send_prompts.run(late + timedelta(hours=2)) == {"claimed": 1, "sent": 1}
+    assert send_notifications.run(late + timedelta(hours=2)) == {"claimed": 1, "sent": 1}
     assert _bodies(push_service, device) == [PROMPT, REMINDER]
 
 
@@ -172,10 +171,10 @@ def test_a_reminder_never_goes_in_quiet_hours(app, clock, push_service):
         clock, push_service, end=datetime(2026, 3, 3, 23, 0, tzinfo=UTC))
     pushed_at = datetime(2026, 3, 4, 1, 0, tzinfo=UTC)
 
-    assert send_prompts.run(pushed_at)["sent"] >= 1
+    assert send_notifications.run(pushed_at)["sent"] >= 1
     assert _notification(_prompt(infusion, "2h"), NotificationKind.REMINDER) is None
     for hours in (2, 4, 8, 11):
-        send_prompts.run(pushed_at + timedelta(hours=hours))  # through the night, to 08:00
+        send_notifications.run(pushed_at + timedelta(hours=hours))  # through the night, to 08:00
     assert REMINDER not in _bodies(push_service, device)
 
 
@@ -185,7 +184,7 @@ def test_a_prompt_whose_window_closed_while_the_jobs_were_down_is_not_sent(
     back = DAYTIME_END + timedelta(hours=26)  # down through the 2 h and 6 h windows
 
     assert mark_missed.run(back) == {"missed": 0, "not_sent": 2}
-    send_prompts.run(back)
+    send_notifications.run(back)
 
     assert _prompt(infusion, "2h").status == PromptStatus.NOT_SENT
     assert _prompt(infusion, "6h").status == PromptStatus.NOT_SENT
@@ -212,7 +211,7 @@ def test_the_same_prompts_sent_and_unanswered_are_missed_and_flagged(app, clock,
     are missed, and the missed_checkins rule sees them."""
     patient, infusion, device = _patient_with_a_phone(clock, push_service, end=DAYTIME_END)
     for hours in (2, 4, 6, 8):
-        send_prompts.run(DAYTIME_END + timedelta(hours=hours))
+        send_notifications.run(DAYTIME_END + timedelta(hours=hours))
     back = DAYTIME_END + timedelta(hours=26)
 
     assert mark_missed.run(back) == {"missed": 2, "not_sent": 0}
@@ -224,17 +223,17 @@ def test_an_escalation_to_staff_goes_inside_the_patients_quiet_hours(app, clock,
                                                              end=DAYTIME_END)
     clinician = factories.staff(patient.clinic)
     staff_phone = push_service.new_device()
-    prompts.upsert_subscription(clinician.id, staff_phone.subscription(push_service.base_url),
-                                now=clock())
+    notifications.upsert_subscription(clinician.id, staff_phone.subscription(push_service.base_url),
+                                      now=clock())
     db.session.commit()
     night = datetime(2026, 3, 4, 4, 0, tzinfo=UTC)  # 23:00 for the patient
-    send_prompts.run(night - timedelta(hours=1))  # whatever was due for the patient before
+    send_notifications.run(night - timedelta(hours=1))  # whatever was due for the patient before
     received_before = len(push_service.deliveries_to(patient_phone))
     phq9(patient, taken_at=night, answers=answers_totalling(8, item9=1))
 
     later = night + timedelta(minutes=31)
     assert escalate.run(later) == {"escalated": 1}
-    summary = send_prompts.run(later)
+    summary = send_notifications.run(later)
 
     assert summary["sent"] >= 1
     [pushed] = push_service.deliveries_to(staff_phone)

@@ -8,14 +8,9 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.infusions import services as infusions
+from app.notifications.models import Notification, NotificationKind, NotificationStatus
 from app.prompts import services as prompts
-from app.prompts.models import (
-    Notification,
-    NotificationKind,
-    NotificationStatus,
-    Prompt,
-    PromptStatus,
-)
+from app.prompts.models import Prompt, PromptStatus
 from tests import factories
 
 # 16:00 UTC on 3 March 2026 is 11:00 in New York: the whole default ladder is in daytime

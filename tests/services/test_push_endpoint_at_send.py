@@ -15,16 +15,16 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.prompts import services as prompts
-from app.prompts.models import (
+from app.notifications import services as notifications
+from app.notifications.models import (
     DeliveryAttempt,
     Notification,
     NotificationKind,
     NotificationStatus,
     PushSubscription,
 )
-from app.prompts.push_keys import sender
-from jobs import send_prompts
+from app.notifications.push_keys import sender
+from jobs import send_notifications
 from tests import factories
 
 END = datetime(2026, 3, 3, 16, 0, tzinfo=UTC)
@@ -116,12 +116,12 @@ def _prompt_status():
 def test_a_hostile_row_is_never_connected_to_and_is_removed(app, patient, push_service,
                                                             counter):
     device = push_service.new_device()
-    prompts.upsert_subscription(patient.user_id, device.subscription(push_service.base_url),
-                                now=END)
+    notifications.upsert_subscription(patient.user_id, device.subscription(push_service.base_url),
+                                      now=END)
     db.session.commit()
     hostile = _insert_hostile_rows(patient.user_id, counter.address, push_service)
 
-    result = send_prompts.run(END + timedelta(hours=2))
+    result = send_notifications.run(END + timedelta(hours=2))
 
     assert counter.connections == 0
     assert result == {"claimed": 1, "sent": 1}
@@ -137,7 +137,7 @@ def test_a_message_whose_only_devices_are_hostile_fails_like_a_rejected_one(app,
                                                                           counter):
     hostile = _insert_hostile_rows(patient.user_id, counter.address, push_service)
 
-    result = send_prompts.run(END + timedelta(hours=2))
+    result = send_notifications.run(END + timedelta(hours=2))
 
     assert counter.connections == 0
     assert result == {"claimed": 1, "failed": 1}
@@ -183,12 +183,12 @@ def redirecting_service(counter):
 def test_a_push_service_redirect_is_not_followed(app, patient, push_service, counter,
                                                  redirecting_service):
     keys = push_service.new_device().subscription("")["keys"]
-    prompts.upsert_subscription(patient.user_id,
-                                {"endpoint": redirecting_service + "/push/a", "keys": keys},
-                                now=END)
+    notifications.upsert_subscription(patient.user_id,
+                                      {"endpoint": redirecting_service + "/push/a", "keys": keys},
+                                      now=END)
     db.session.commit()
 
-    result = send_prompts.run(END + timedelta(hours=2))
+    result = send_notifications.run(END + timedelta(hours=2))
 
     assert counter.connections == 0
     assert result == {"claimed": 1, "failed": 1}

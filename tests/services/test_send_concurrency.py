@@ -11,10 +11,15 @@ from sqlalchemy import select
 
 from app.auth.models import Role
 from app.extensions import db
-from app.prompts import leases
-from app.prompts import services as prompts
-from app.prompts.models import Notification, NotificationKind, NotificationStatus, PushSubscription
-from jobs import send_prompts
+from app.notifications import leases
+from app.notifications import services as notifications
+from app.notifications.models import (
+    Notification,
+    NotificationKind,
+    NotificationStatus,
+    PushSubscription,
+)
+from jobs import send_notifications
 from jobs.__main__ import build_scheduler
 from tests import factories
 
@@ -31,8 +36,8 @@ def _patients_with_phones(clock, push_service, count):
         patient = factories.patient(clinic, clock())
         factories.infusion(patient, end=END)
         device = push_service.new_device()
-        prompts.upsert_subscription(patient.user_id, device.subscription(push_service.base_url),
-                                    now=END)
+        notifications.upsert_subscription(patient.user_id,
+                                          device.subscription(push_service.base_url), now=END)
         db.session.commit()
         devices.append(device)
     return devices
@@ -73,7 +78,7 @@ def test_an_endpoint_that_does_not_answer_holds_up_no_other(app, clock, push_ser
 
     watcher = threading.Thread(target=release_when_the_others_arrived)
     watcher.start()
-    summary = send_prompts.run(DUE)
+    summary = send_notifications.run(DUE)
     watcher.join()
 
     assert the_others_arrived == [True]
@@ -88,14 +93,14 @@ def test_a_run_stops_at_its_deadline_and_what_it_did_not_send_is_no_attempt(
     app.config["PUSH_RUN_DEADLINE"] = timedelta(seconds=1)
     _moving_clock(app, DUE)
     try:
-        assert send_prompts.run(DUE) == {"claimed": 2, "sent": 1, "released": 1}
+        assert send_notifications.run(DUE) == {"claimed": 2, "sent": 1, "released": 1}
         held = _two_hour_notification(stuck)
         assert (held.status, held.attempts, held.claimed_at, held.lease_expires_at) == (
             NotificationStatus.DUE, 0, None, None)
     finally:
         stuck.hold.set()
     stuck.hold = None
-    assert send_prompts.run(DUE + timedelta(minutes=1)) == {"claimed": 1, "sent": 1}
+    assert send_notifications.run(DUE + timedelta(minutes=1)) == {"claimed": 1, "sent": 1}
     assert _two_hour_notification(stuck).attempts == 1
     # The copy that was in flight at the deadline arrived too: the same Topic and tag, so the
     # phone shows one notification (the at-least-once window, docs/DELIVERY.md).
@@ -131,12 +136,13 @@ def test_escalations_are_claimed_before_prompts_and_retried_first(app, clock, pu
 def test_an_endpoint_that_keeps_failing_is_backed_off(app, clock, push_service):
     clinician = factories.staff(factories.clinic(), Role.CLINICIAN)
     device = push_service.new_device(status=500)
-    prompts.upsert_subscription(clinician.id, device.subscription(push_service.base_url), now=END)
+    notifications.upsert_subscription(clinician.id, device.subscription(push_service.base_url),
+                                      now=END)
     db.session.commit()
     first, second = _escalation(clinician.id, DUE), _escalation(clinician.id, DUE)
 
-    assert send_prompts.run(DUE) == {"claimed": 2, "retry": 2}
-    assert send_prompts.run(DUE + timedelta(minutes=1)) == {"claimed": 2, "retry": 2}
+    assert send_notifications.run(DUE) == {"claimed": 2, "retry": 2}
+    assert send_notifications.run(DUE + timedelta(minutes=1)) == {"claimed": 2, "retry": 2}
     subscription = db.session.scalars(select(PushSubscription)).one()
     assert subscription.failures == 4
     assert subscription.next_attempt_at == DUE + timedelta(minutes=16)
@@ -145,7 +151,7 @@ def test_an_endpoint_that_keeps_failing_is_backed_off(app, clock, push_service):
 
     # Both messages are due again in 2 minutes; the endpoint is not asked until its back-off
     # ends, and waiting for it is no attempt.
-    assert send_prompts.run(DUE + timedelta(minutes=3)) == {"claimed": 2, "deferred": 2}
+    assert send_notifications.run(DUE + timedelta(minutes=3)) == {"claimed": 2, "deferred": 2}
     assert len(push_service.deliveries_to(device)) == asked
     db.session.expire_all()
     attempts = db.session.scalars(select(Notification.attempts).where(
@@ -153,7 +159,7 @@ def test_an_endpoint_that_keeps_failing_is_backed_off(app, clock, push_service):
     assert attempts == [2, 2]
 
     device.status = 201
-    assert send_prompts.run(DUE + timedelta(minutes=16)) == {"claimed": 2, "sent": 2}
+    assert send_notifications.run(DUE + timedelta(minutes=16)) == {"claimed": 2, "sent": 2}
     db.session.expire_all()
     assert (subscription.failures, subscription.next_attempt_at) == (0, None)
 
@@ -166,7 +172,7 @@ def test_claims_lost_in_crashes_never_make_a_message_fail(app, clock, push_servi
         db.session.commit()
         now += LEASE + timedelta(seconds=1)
 
-    assert send_prompts.run(now) == {"claimed": 1, "sent": 1}
+    assert send_notifications.run(now) == {"claimed": 1, "sent": 1}
     notification = _two_hour_notification(device)
     assert (notification.status, notification.attempts) == (NotificationStatus.SENT, 1)
 
@@ -191,7 +197,7 @@ def test_the_run_renews_its_lease_while_it_waits_for_an_answer(app, clock, push_
 
     other = threading.Thread(target=another_jobs_process)
     other.start()
-    summary = send_prompts.run(DUE)
+    summary = send_notifications.run(DUE)
     other.join()
 
     assert taken_by_another == []

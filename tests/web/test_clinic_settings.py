@@ -11,7 +11,8 @@ from app.audit.models import AuditEvent
 from app.auth.models import Role
 from app.clinics.settings import DEFAULTS, effective
 from app.extensions import db
-from app.prompts.models import Notification, NotificationKind, Prompt
+from app.notifications.models import Notification, NotificationKind
+from app.prompts.models import Prompt
 from tests import factories
 
 URL = "/clinic/settings"

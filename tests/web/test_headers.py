@@ -83,7 +83,7 @@ def header_problems(endpoint: str, response, *, secure: bool = False) -> list[st
 def owners(app, clock, signed_in):
     from pathlib import Path
 
-    from app.prompts.webpush import ensure_vapid_key
+    from app.notifications.webpush import ensure_vapid_key
 
     ensure_vapid_key(Path(app.config["VAPID_PRIVATE_KEY_PATH"]))
     victim = build_victim(app, clock())

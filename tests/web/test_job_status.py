@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.auth.models import Role
 from app.extensions import db
 from app.jobruns.models import JobRun
-from app.prompts.models import Notification
+from app.notifications.models import Notification
 from jobs.runner import run_all, run_job
 from jobs.schedule import JOBS
 from tests import factories
@@ -41,7 +41,7 @@ def broken_claim(app, clock):
 def _push_key(app):
     from pathlib import Path
 
-    from app.prompts.webpush import ensure_vapid_key
+    from app.notifications.webpush import ensure_vapid_key
 
     ensure_vapid_key(Path(app.config["VAPID_PRIVATE_KEY_PATH"]))
 
@@ -59,25 +59,25 @@ def test_a_successful_run_is_recorded(app, clock):
 def test_a_failed_run_is_recorded_and_counted_until_a_success(app, clock, broken_claim):
     _push_key(app)
 
-    assert run_job(app, JOB["send_prompts"], clock()) is None
+    assert run_job(app, JOB["send_notifications"], clock()) is None
     clock.advance(minutes=1)
-    assert run_job(app, JOB["send_prompts"], clock()) is None
+    assert run_job(app, JOB["send_notifications"], clock()) is None
 
-    row = _row("send_prompts")
+    row = _row("send_notifications")
     assert (row.last_success_at, row.last_failure_at, row.failures) == (None, clock(), 2)
     assert re.fullmatch(r"[A-Za-z_]+Error", row.last_error)  # the class name, no message
     failed_at = clock()
 
     broken_claim.mend()
     clock.advance(minutes=1)
-    assert run_job(app, JOB["send_prompts"], clock())["claimed"] >= 1
-    row = _row("send_prompts")
+    assert run_job(app, JOB["send_notifications"], clock())["claimed"] >= 1
+    row = _row("send_notifications")
     assert (row.last_success_at, row.last_failure_at, row.failures) == (clock(), failed_at, 0)
 
 
 def test_cli_status_prints_each_job_with_its_last_success_and_failure(app, clock, broken_claim):
     _push_key(app)
-    run_job(app, JOB["send_prompts"], clock())  # fails
+    run_job(app, JOB["send_notifications"], clock())  # fails
     run_job(app, JOB["escalate"], clock())
 
     result = app.test_cli_runner().invoke(args=["jobs", "status"])
@@ -89,17 +89,17 @@ def test_cli_status_prints_each_job_with_its_last_success_and_failure(app, clock
     assert list(by_name) == [job.name for job in JOBS]
     assert by_name["escalate"].split()[1:4] == ["ok", "2026-03-10", "15:00:00Z"]
     assert by_name["escalate"].split()[4] == "never"  # no failure
-    send = by_name["send_prompts"].split()
+    send = by_name["send_notifications"].split()
     assert send[1:5] == ["stale", "never", "2026-03-10", "15:00:00Z"]
     assert re.fullmatch(r"[A-Za-z_]+Error", send[5]) and "(1 since success)" in by_name[
-        "send_prompts"]
+        "send_notifications"]
     assert by_name["mark_missed"].split()[1:4] == ["stale", "never", "never"]
 
 
 def test_the_admin_sees_each_job_on_the_settings_page(app, clock, signed_in, broken_claim):
     clinic = factories.clinic()
     _push_key(app)
-    run_job(app, JOB["send_prompts"], clock())  # fails
+    run_job(app, JOB["send_notifications"], clock())  # fails
     run_job(app, JOB["escalate"], clock())
 
     page = signed_in(factories.staff(clinic, Role.ADMIN)).get("/clinic/settings")
@@ -111,9 +111,9 @@ def test_the_admin_sees_each_job_on_the_settings_page(app, clock, signed_in, bro
             re.findall(r'<tr data-job="([a-z_]+)">(.*?)</tr>', html, re.S)}
     assert list(rows) == [job.name for job in JOBS]
     assert rows["escalate"].endswith("none ok")
-    assert rows["send_prompts"].startswith("send_prompts 1 min never")
-    assert "since the last success" in rows["send_prompts"] and rows["send_prompts"].endswith(
-        "stale")
+    assert rows["send_notifications"].startswith("send_notifications 1 min never")
+    assert "since the last success" in rows["send_notifications"]
+    assert rows["send_notifications"].endswith("stale")
     assert rows["mark_missed"] == "mark_missed 5 min never none stale"
 
 
@@ -149,6 +149,6 @@ def test_healthz_jobs_is_200_while_fresh_and_503_after_three_intervals(app, cloc
     assert stale.status_code == 503
     states = {job["name"]: job["state"] for job in stale.get_json()["jobs"]}
     assert states == {"mark_missed": "ok", "evaluate_flags": "ok", "escalate": "stale",
-                      "send_prompts": "stale"}
+                      "send_notifications": "stale"}
     assert set(stale.get_json()["jobs"][0]) == {
         "name", "state", "every_seconds", "last_success_at", "last_failure_at", "last_error"}

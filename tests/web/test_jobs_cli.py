@@ -6,13 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.prompts.models import (
-    Notification,
-    NotificationKind,
-    NotificationStatus,
-    Prompt,
-    PromptStatus,
-)
+from app.notifications.models import Notification, NotificationKind, NotificationStatus
+from app.prompts.models import Prompt, PromptStatus
 from jobs.schedule import JOBS
 from tests import factories
 
@@ -49,7 +44,7 @@ def test_list_names_every_job(app):
     assert result.exit_code == 0, result.output
     names = [line.split()[0] for line in result.output.splitlines() if line.strip()]
     assert names == [job.name for job in JOBS]
-    assert {"send_prompts", "mark_missed"} <= set(names)
+    assert {"send_notifications", "mark_missed"} <= set(names)
 
 
 def test_run_once_runs_each_job_and_prints_a_line_for_it(app):
@@ -58,7 +53,7 @@ def test_run_once_runs_each_job_and_prints_a_line_for_it(app):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert [line.split(":")[0] for line in lines] == [job.name for job in JOBS]
-    assert "send_prompts: {'claimed': 0}" in lines  # no VAPID key yet: nothing to send with
+    assert "send_notifications: {'claimed': 0}" in lines  # no VAPID key yet: nothing to send with
     assert "mark_missed: {'missed': 0, 'not_sent': 0}" in lines
     assert "FAILED" not in result.output
 

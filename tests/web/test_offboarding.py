@@ -14,15 +14,14 @@ from sqlalchemy import select
 from app.auth.models import Role
 from app.auth.views import DEACTIVATED_MESSAGE
 from app.extensions import db
-from app.prompts.models import (
+from app.notifications.models import (
     Notification,
     NotificationKind,
     NotificationStatus,
-    Prompt,
-    PromptStatus,
     PushSubscription,
 )
-from app.prompts.services import upsert_subscription
+from app.notifications.services import upsert_subscription
+from app.prompts.models import Prompt, PromptStatus
 from tests import factories
 from tests.web.auth_support import (
     FAILED_LOGIN_MESSAGE,

@@ -7,14 +7,13 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.prompts.models import (
+from app.notifications.models import (
     DeliveryAttempt,
     Notification,
     NotificationKind,
     NotificationStatus,
-    Prompt,
-    PromptStatus,
 )
+from app.prompts.models import Prompt, PromptStatus
 from tests import factories
 
 # 13:00 UTC on 10 March 2026 is 09:00 in New York (EDT): the 2 h prompt is due at 11:00 local

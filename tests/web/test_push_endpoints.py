@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.config import Defaults
 from app.extensions import db
-from app.prompts.models import PushSubscription
+from app.notifications.models import PushSubscription
 from tests import factories
 from tests.web.test_push_subscriptions import URL, _body, _count, _rows
 

@@ -10,14 +10,14 @@ from sqlalchemy import func, select
 
 from app.encoding import b64url, b64url_decode
 from app.extensions import db
-from app.prompts.models import (
+from app.notifications.models import (
     Notification,
     NotificationKind,
     NotificationStatus,
-    Prompt,
     PushSubscription,
 )
-from app.prompts.push_keys import public_key
+from app.notifications.push_keys import public_key
+from app.prompts.models import Prompt
 from tests import factories
 
 URL = "/api/v1/push-subscriptions"
@@ -296,7 +296,7 @@ def test_subscribe_then_the_jobs_cli_pushes_the_due_prompt(app, clock, phone, pa
         args=["jobs", "run-once", "--now", clock().isoformat()])
 
     assert result.exit_code == 0, result.output
-    assert "send_prompts: {'claimed': 1, 'sent': 1}" in result.output
+    assert "send_notifications: {'claimed': 1, 'sent': 1}" in result.output
     [delivery] = push_service.deliveries_to(device)
     assert delivery.vapid_ok
     assert delivery.payload == {"title": "Aftercare", "body": "Time for your check-in",

@@ -44,7 +44,7 @@ PUBLIC = {
     "health.healthz": "says whether the database answers",
     "api.openapi": "the API description",
     "api.session_info": "a CSRF token and the caller's own role",
-    "prompts_api.push_public_key": "the server's VAPID public key, the same for everyone",
+    "notifications_api.push_public_key": "the server's VAPID public key, the same for everyone",
     "pwa.manifest": "the web app manifest",
     "pwa.icon": "app icons",
     "pwa.icon_svg": "app icon",
@@ -62,7 +62,7 @@ OWN_DATA = {
     "checkins.home", "checkins.new", "checkins.create", "checkins.history",
     "checkins_api.api_create", "checkins_api.api_list",
     "phq9.new", "phq9.create", "phq9_api.api_create",
-    "prompts_api.subscribe", "prompts_api.unsubscribe",
+    "notifications_api.subscribe", "notifications_api.unsubscribe",
     "account.index", "account.revoke_others", "account.change_password",
     "progress.show",
 }
@@ -134,7 +134,7 @@ def allowed(kind: str, actor: str, method: str, response) -> bool:
 def attackers(app, clock, signed_in):
     from pathlib import Path
 
-    from app.prompts.webpush import ensure_vapid_key
+    from app.notifications.webpush import ensure_vapid_key
 
     ensure_vapid_key(Path(app.config["VAPID_PRIVATE_KEY_PATH"]))  # else the key route is 503
     clinic = factories.clinic(name="Another Clinic")

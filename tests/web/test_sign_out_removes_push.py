@@ -18,9 +18,9 @@ from app.auth.models import AuthSession, Role
 from app.extensions import db
 from app.flags import services as flags
 from app.flags.models import Flag
+from app.notifications.models import PushSubscription
 from app.phq9 import services as phq9
-from app.prompts.models import PushSubscription
-from jobs import send_prompts
+from jobs import send_notifications
 from tests import factories
 from tests.web.auth_support import LAPTOP, NEW_PASSWORD, PHONE, device
 
@@ -71,7 +71,7 @@ def phone_and_laptop(app, patient, push_service):
 def _prompt_is_due(app, clock, patient):
     """A check-in prompt due now; the send job runs."""
     factories.infusion(patient, end=clock() - timedelta(hours=2))
-    return send_prompts.run(clock())
+    return send_notifications.run(clock())
 
 
 def _assert_only(push_service, *, reached, not_reached):
@@ -180,7 +180,7 @@ def _escalate(patient, clock):
 
 
 def _send_escalations(clock):
-    return send_prompts.run(clock() + timedelta(minutes=31))
+    return send_notifications.run(clock() + timedelta(minutes=31))
 
 
 def test_deactivating_a_clinician_ends_their_sessions_and_removes_their_subscriptions(

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.checkins.models import CheckIn
 from app.extensions import db
-from app.prompts.models import PushSubscription
+from app.notifications.models import PushSubscription
 from tests import factories
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from app.prompts.webpush import WebPushSender, application_server_key, load_vapid
+from app.notifications.webpush import WebPushSender, application_server_key, load_vapid
 
 
 def _vapid(app: Flask):

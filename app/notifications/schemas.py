@@ -6,7 +6,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from app.encoding import b64url_decode
-from app.prompts.endpoints import allowed_endpoint
+from app.notifications.endpoints import allowed_endpoint
 
 
 def _decoded(value: str, length: int, what: str) -> bytes:
@@ -49,7 +49,8 @@ class SubscriptionIn(Schema):
 
     @validates("endpoint")
     def known_push_service(self, value: str, **kwargs):
-        """Parsed as the sender parses it (app/prompts/endpoints.py); checked again at send."""
+        """Parsed as the sender parses it (app/notifications/endpoints.py); checked again at
+        send."""
         reason = allowed_endpoint(value, self.allowed_hosts, self.allow_http)
         if reason is not None:
             raise ValidationError(reason)

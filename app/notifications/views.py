@@ -9,11 +9,11 @@ from app.api.openapi import documented
 from app.api.requests import json_body
 from app.auth.access import login_required
 from app.clock import utcnow
-from app.prompts import schemas, services
-from app.prompts.push_keys import public_key
+from app.notifications import schemas, services
+from app.notifications.push_keys import public_key
 from app.ratelimits import subscription_limit
 
-api = Blueprint("prompts_api", __name__, url_prefix="/api/v1")
+api = Blueprint("notifications_api", __name__, url_prefix="/api/v1")
 
 
 def _subscription_schema() -> schemas.SubscriptionIn:

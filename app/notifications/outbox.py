@@ -29,18 +29,19 @@ from sqlalchemy import select
 from app.auth.models import AuthSession, User
 from app.extensions import db
 from app.flags.models import Flag, FlagStatus
-from app.prompts import schedule
-from app.prompts import services as prompts
-from app.prompts.endpoints import allowed_endpoint
-from app.prompts.models import (
+from app.notifications.endpoints import allowed_endpoint
+from app.notifications.models import (
     DeliveryAttempt,
     Notification,
     NotificationKind,
     NotificationStatus,
-    PromptStatus,
     PushSubscription,
 )
-from app.prompts.webpush import PushResult
+from app.notifications.services import reached_the_patient
+from app.notifications.webpush import PushResult
+from app.prompts import schedule
+from app.prompts import services as prompts
+from app.prompts.models import PromptStatus
 
 BACKOFF_MINUTES = (1, 2, 5, 15, 30)
 # An endpoint's consecutive failures -> minutes it is skipped: one failure is a message's own
@@ -110,7 +111,7 @@ def not_before(notification: Notification, now: datetime) -> datetime | None:
     earliest = now
     if notification.kind == NotificationKind.REMINDER:
         reached_at = db.session.scalar(select(Notification.sent_at).where(
-            Notification.prompt_id == prompt.id, prompts.reached_the_patient()))
+            Notification.prompt_id == prompt.id, reached_the_patient()))
         if reached_at is None:
             return None  # made again (schedule_reminder) if the prompt is sent later
         earliest = max(now, prompts.reminder_due(prompt, reached_at) or prompt.window_ends_at)

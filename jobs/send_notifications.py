@@ -24,17 +24,17 @@ from flask import Flask, current_app
 
 from app.clock import utcnow
 from app.extensions import db
-from app.prompts import leases, outbox
-from app.prompts.models import NotificationKind
-from app.prompts.push_keys import sender
-from app.prompts.webpush import PushResult
+from app.notifications import leases, outbox
+from app.notifications.models import NotificationKind
+from app.notifications.push_keys import sender
+from app.notifications.webpush import PushResult
 from jobs.units import Units
 
 POLL_SECONDS = 0.5  # how often the run wakes to renew leases and check its deadline
 
 
 def run(now: datetime, units: Units | None = None) -> dict:
-    units = units or Units("send_prompts")
+    units = units or Units("send_notifications")
     app = current_app._get_current_object()  # noqa: SLF001  (handed to the sending threads)
     config = app.config
     push = sender(app)

@@ -3,7 +3,7 @@
 A claim is a single conditional UPDATE (on PostgreSQL over rows locked with
 ``FOR UPDATE SKIP LOCKED``), committed before anything is sent, so two jobs processes never
 hold the same row at once. A claim ends at ``lease_expires_at``, which the sending run renews
-while it works (jobs/send_prompts.py); the rows of a process that died are taken again once
+while it works (jobs/send_notifications.py); the rows of a process that died are taken again once
 their lease has ended, escalations first.
 """
 
@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, or_, select, update
 
 from app.extensions import db
-from app.prompts.models import Notification, NotificationKind, NotificationStatus
+from app.notifications.models import Notification, NotificationKind, NotificationStatus
 
 
 def _urgent_first():
