@@ -69,6 +69,9 @@ def sign_in(page, live, who: str) -> None:
     page.fill("#email", live.app.people[who])
     page.fill("#password", factories.PASSWORD)
     page.click("main button[type=submit]")
+    # Signed in once the browser has left the sign-in page (a busy machine may reach
+    # "network idle" before the sign-in's redirect is followed).
+    page.wait_for_url(lambda url: "/login" not in url)
     page.wait_for_load_state("networkidle")
 
 
