@@ -129,14 +129,3 @@ def _host_problem(scheme: str, host: str, ports: set, hosts) -> str | None:
     if not _allowed_host(host, hosts):
         return NOT_ALLOWED
     return None
-    if scheme != "https":
-        return NOT_HTTPS
-    if ports - {None, 443}:
-        return BAD_PORT
-    if _is_ip_address(host):
-        return IP_ADDRESS
-    if not _HOST_NAME.fullmatch(host) or host.rsplit(".", 1)[-1].isdigit():
-        return NOT_A_HOST_NAME
-    if not _allowed_host(host, hosts):
-        return NOT_ALLOWED
-    return None
