@@ -23,6 +23,23 @@ NOTE_OF_A = "A's private note about the weekend"
 NO_OUTBOX = "indexedDB.databases().then(d => !d.some(x => x.name === 'aftercare'))"
 
 
+def _sign_in_after_reconnecting(page, live, who: str) -> None:
+    """Sign in as a person would right after the phone reconnects. The service worker's
+    background sync may ask for a session at the same moment as the sign-in page, cookie-less
+    both, and the later cookie wins: the form then answers "Please try again" (the form
+    expired), and the person signs in again."""
+    for _attempt in range(2):
+        page.goto(f"{live.url}/login")
+        page.fill("#email", live.app.people[who])
+        page.fill("#password", factories.PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        if "/login" not in page.url:
+            return
+        assert "Please try again" in page.inner_text("main"), page.inner_text("main")
+    raise AssertionError("still not signed in after trying again")
+
+
 def _second_patient(live) -> int:
     with live.app.app_context():
         first = db.session.scalar(select(Patient).where(
@@ -77,7 +94,7 @@ def test_a_revoked_device_forgets_a_saved_checkin_before_the_next_person_signs_i
     assert eventually(page, "caches.keys().then(k => k.length === 0)")
 
     live.app.people["patient"] = live.app.people["patient_b"]
-    sign_in(page, live, "patient")  # B, on the same browser
+    _sign_in_after_reconnecting(page, live, "patient")  # B, on the same browser
     page.goto(f"{live.url}/")
     page.wait_for_load_state("networkidle")
     wait_for_service_worker(page)
@@ -99,7 +116,7 @@ def test_an_entry_of_one_account_is_never_sent_while_another_is_signed_in(live, 
     page.context.clear_cookies()  # A's sign-in is gone from this browser; A's session is not
     page.context.set_offline(False)
     live.app.people["patient"] = live.app.people["patient_b"]
-    sign_in(page, live, "patient")
+    _sign_in_after_reconnecting(page, live, "patient")
     page.goto(f"{live.url}/")
     page.wait_for_load_state("networkidle")
     # The page drains on load too; a drain that finds another one running returns at once, so
