@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -44,6 +45,10 @@ def test_python_m_jobs_starts_makes_its_vapid_key_and_stops_on_sigterm(database_
         lines.append(line)
         if "Scheduler started" in line:
             break
+    # Keep reading: the jobs run at once, and their log (tracebacks, here, as the database has
+    # no tables) would otherwise fill the pipe and block the process in a write.
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
+    reader.start()
     process.send_signal(signal.SIGTERM)
     try:
         process.wait(timeout=60)
@@ -52,11 +57,14 @@ def test_python_m_jobs_starts_makes_its_vapid_key_and_stops_on_sigterm(database_
         signals = "\n".join(line for line in state.splitlines() if line.startswith("Sig"))
         process.send_signal(signal.SIGABRT)  # faulthandler prints where it was stuck
         try:
-            stack = process.communicate(timeout=10)[0]
+            process.wait(timeout=10)
+            reader.join(10)
+            stack = "".join(lines[-200:])
         except subprocess.TimeoutExpired:
             process.kill()
             stack = "(no stack: SIGABRT was not handled either)"
         pytest.fail(f"python -m jobs ignored SIGTERM.\n{signals}\n{stack}")
+    reader.join(10)
     output = "".join(lines)
 
     assert "Scheduler started" in output, output
