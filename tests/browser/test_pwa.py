@@ -131,32 +131,12 @@ def test_signing_out_clears_the_phone(live, page):
 
 
 def test_a_push_shows_a_notification_that_opens_the_checkin(live, page):
-    page.context.grant_permissions(["notifications"], origin=live.url)
-    sign_in(page, live, "patient")
-    wait_for_service_worker(page)
-    cdp = page.context.new_cdp_session(page)
-    registrations, versions = [], []
-    cdp.on("ServiceWorker.workerRegistrationUpdated",
-           lambda event: registrations.extend(event["registrations"]))
-    cdp.on("ServiceWorker.workerVersionUpdated", lambda event: versions.extend(event["versions"]))
-    cdp.send("ServiceWorker.enable")
-
-    def registration_id():
-        ours = {r["registrationId"] for r in registrations if r["scopeURL"] == f"{live.url}/"}
-        # Chromium drops a push delivered before the worker is activated and running.
-        ready = [v["registrationId"] for v in versions if v["registrationId"] in ours
-                 and v["status"] == "activated" and v["runningStatus"] == "running"]
-        return ready[-1] if ready else None
-
-    deadline = time.monotonic() + 10
-    while registration_id() is None and time.monotonic() < deadline:
-        page.wait_for_timeout(100)
-    assert registration_id() is not None, (registrations, versions)
+    cdp, worker = _signed_in_patient_with_a_running_worker(live, page)
 
     # Chromium's DevTools push delivery is occasionally dropped (about one run in twenty on
     # this machine, worker running and activated); the same message again is harmless
     # because its tag replaces any notification already shown.
-    message = {"origin": live.url, "registrationId": registration_id(),
+    message = {"origin": live.url, "registrationId": worker,
                "data": json.dumps({"title": "Aftercare", "body": "Time for your check-in",
                                    "url": "/checkin", "tag": "prompt-1"})}
     shown_one = "navigator.serviceWorker.ready.then(r => r.getNotifications())" \
@@ -174,28 +154,9 @@ def test_a_push_shows_a_notification_that_opens_the_checkin(live, page):
 def test_the_same_message_delivered_twice_shows_one_notification(live, page):
     """At least once: a push resent after a crash carries the tag of the first (outbox.payload),
     so the phone replaces the notification instead of showing a second (docs/DELIVERY.md)."""
-    page.context.grant_permissions(["notifications"], origin=live.url)
-    sign_in(page, live, "patient")
-    wait_for_service_worker(page)
-    cdp = page.context.new_cdp_session(page)
-    registrations, versions = [], []
-    cdp.on("ServiceWorker.workerRegistrationUpdated",
-           lambda event: registrations.extend(event["registrations"]))
-    cdp.on("ServiceWorker.workerVersionUpdated", lambda event: versions.extend(event["versions"]))
-    cdp.send("ServiceWorker.enable")
+    cdp, worker = _signed_in_patient_with_a_running_worker(live, page)
 
-    def registration_id():
-        ours = {r["registrationId"] for r in registrations if r["scopeURL"] == f"{live.url}/"}
-        ready = [v["registrationId"] for v in versions if v["registrationId"] in ours
-                 and v["status"] == "activated" and v["runningStatus"] == "running"]
-        return ready[-1] if ready else None
-
-    deadline = time.monotonic() + 10
-    while registration_id() is None and time.monotonic() < deadline:
-        page.wait_for_timeout(100)
-    assert registration_id() is not None, (registrations, versions)
-
-    message = {"origin": live.url, "registrationId": registration_id(),
+    message = {"origin": live.url, "registrationId": worker,
                "data": json.dumps({"title": "Aftercare", "body": "Time for your check-in",
                                    "url": "/checkin", "tag": "prompt-7"})}
     shown = "navigator.serviceWorker.ready.then(r => r.getNotifications())" \
@@ -221,3 +182,29 @@ def test_the_same_message_delivered_twice_shows_one_notification(live, page):
     # The copy sent again after a crash: shown (a new timestamp), and still one notification.
     again = deliver_until(lambda n: any(x["timestamp"] > first[0]["timestamp"] for x in n))
     assert [n["tag"] for n in again] == ["prompt-7"]
+
+
+def _signed_in_patient_with_a_running_worker(live, page):
+    """(DevTools session, registration id) once the patient's service worker is activated and
+    running: Chromium drops a push delivered before that."""
+    page.context.grant_permissions(["notifications"], origin=live.url)
+    sign_in(page, live, "patient")
+    wait_for_service_worker(page)
+    cdp = page.context.new_cdp_session(page)
+    registrations, versions = [], []
+    cdp.on("ServiceWorker.workerRegistrationUpdated",
+           lambda event: registrations.extend(event["registrations"]))
+    cdp.on("ServiceWorker.workerVersionUpdated", lambda event: versions.extend(event["versions"]))
+    cdp.send("ServiceWorker.enable")
+
+    def registration_id():
+        ours = {r["registrationId"] for r in registrations if r["scopeURL"] == f"{live.url}/"}
+        ready = [v["registrationId"] for v in versions if v["registrationId"] in ours
+                 and v["status"] == "activated" and v["runningStatus"] == "running"]
+        return ready[-1] if ready else None
+
+    deadline = time.monotonic() + 10
+    while registration_id() is None and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert registration_id() is not None, (registrations, versions)
+    return cdp, registration_id()
