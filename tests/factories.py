@@ -98,3 +98,22 @@ def send_due(now: datetime) -> dict[str, int]:
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     db.session.commit()
     return outcomes
+
+
+def patients_with_phones(clock, push_service, count: int, *, end: datetime) -> list:
+    """``count`` patients of one clinic whose infusion ended at ``end``, each with a phone
+    subscribed to the local push service; returns the phones."""
+    from app.notifications import services as notifications
+
+    clock.now = end - timedelta(hours=1)
+    shared_clinic = clinic()
+    devices = []
+    for _ in range(count):
+        enrolled = patient(shared_clinic, clock())
+        infusion(enrolled, end=end)
+        device = push_service.new_device()
+        notifications.upsert_subscription(enrolled.user_id,
+                                          device.subscription(push_service.base_url), now=end)
+        db.session.commit()
+        devices.append(device)
+    return devices

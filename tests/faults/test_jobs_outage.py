@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import event, select
 
 from app.extensions import db
-from app.notifications import services as notifications
 from app.notifications.models import Notification, NotificationStatus
 from jobs.__main__ import build_scheduler
 from jobs.schedule import JOBS
@@ -29,18 +28,7 @@ def _scheduled(app):
 
 def _three_patients_with_a_phone(clock, push_service) -> list:
     """Three patients whose infusion ended at END, each with a phone subscribed to push."""
-    clock.now = END - timedelta(hours=1)
-    clinic = factories.clinic()
-    devices = []
-    for _ in range(3):
-        patient = factories.patient(clinic, clock())
-        factories.infusion(patient, end=END)
-        device = push_service.new_device()
-        notifications.upsert_subscription(patient.user_id,
-                                          device.subscription(push_service.base_url), now=END)
-        db.session.commit()
-        devices.append(device)
-    return devices
+    return factories.patients_with_phones(clock, push_service, 3, end=END)
 
 
 def _due_unsent(now) -> set[int]:

@@ -29,18 +29,7 @@ LEASE = timedelta(seconds=30)
 
 
 def _patients_with_phones(clock, push_service, count):
-    clock.now = END - timedelta(hours=1)
-    clinic = factories.clinic()
-    devices = []
-    for _ in range(count):
-        patient = factories.patient(clinic, clock())
-        factories.infusion(patient, end=END)
-        device = push_service.new_device()
-        notifications.upsert_subscription(patient.user_id,
-                                          device.subscription(push_service.base_url), now=END)
-        db.session.commit()
-        devices.append(device)
-    return devices
+    return factories.patients_with_phones(clock, push_service, count, end=END)
 
 
 def _moving_clock(app, start):
