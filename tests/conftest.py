@@ -6,8 +6,10 @@ AFTERCARE_REQUIRE_POSTGRES=1 (set by .ci/run), which turns that skip into a fail
 """
 
 import os
+import shutil
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -77,6 +79,28 @@ class Client(FlaskClient):
         return self.open(url, method=method, headers=headers, **kwargs)
 
 
+# Tests whose timings, processes or servers are part of what they test: ``make test`` runs them
+# in its one-at-a-time pass, after the rest has run on every core (pytest-xdist).
+SERIAL = (
+    "tests/browser/",
+    "tests/faults/",
+    "tests/services/test_send_concurrency.py",
+    "tests/services/test_jobs_on_sqlite.py",
+    "tests/services/test_jobs_process.py",
+    "tests/web/test_gunicorn_proxy.py",
+    "tests/web/test_setup_link_logs.py",
+    "tests/web/test_rate_limits.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    root = Path(config.rootpath)
+    for item in items:
+        where = Path(item.fspath).relative_to(root).as_posix()
+        if where.startswith(SERIAL):
+            item.add_marker(pytest.mark.serial)
+
+
 def _postgres_reachable() -> bool:
     engine = create_engine(PG_URL)
     try:
@@ -107,9 +131,15 @@ def postgres_url():
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
+    """An empty database: a new SQLite file, or this session's PostgreSQL database emptied of
+    every table (a test that runs its own migrations, server or jobs process starts from
+    nothing, as it did when every test built and dropped the schema)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
-    return request.getfixturevalue("postgres_url")
+    url = request.getfixturevalue("postgres_url")
+    if "app" not in request.fixturenames:
+        request.getfixturevalue("postgres_schema").drop_everything()
+    return url
 
 
 @pytest.fixture
@@ -117,8 +147,42 @@ def clock():
     return FixedClock(FIXED_NOW)
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file holding the models' schema, built once per test session; each test gets
+    a copy of it instead of running the DDL again."""
+    path = tmp_path_factory.mktemp("schema") / "template.db"
+    engine = create_engine(f"sqlite:///{path}")
+    db.metadata.create_all(engine)
+    engine.dispose()  # the last connection's close checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_schema(postgres_url):
+    """The models' schema on this session's PostgreSQL database, built once (see
+    ``tests/schema_once.py``)."""
+    from tests.schema_once import PostgresSchema
+
+    schema = PostgresSchema(postgres_url, db.metadata)
+    yield schema
+    schema.dispose()
+
+
 @pytest.fixture
-def app(database_url, clock, tmp_path):
+def app(request, database_url, clock, tmp_path):
+    """The app on a database that holds the schema and no rows.
+
+    The schema is built once per test session and database, not per test: SQLite tests start
+    from a copy of a template file, PostgreSQL tests from the session database with every table
+    emptied (the schema is rebuilt only when a test changed it). The app's own commits stay
+    real, so the request boundary, savepoints and the jobs' claims are tested as they run.
+    """
+    if database_url.startswith("sqlite"):
+        copy_sqlite_template(request.getfixturevalue("sqlite_template"),
+                             make_url(database_url).database)
+    else:
+        request.getfixturevalue("postgres_schema").empty_tables()
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -133,21 +197,18 @@ def app(database_url, clock, tmp_path):
     })
     app.test_client_class = Client
     with app.app_context():
-        _reset_schema()
         limiter.reset()
         yield app
         db.session.remove()
-        _reset_schema(create=False)
         db.engine.dispose()
 
 
-def _reset_schema(create: bool = True) -> None:
-    db.session.remove()
-    db.drop_all()
-    with db.engine.begin() as connection:
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    if create:
-        db.create_all()
+def copy_sqlite_template(template: Path, target: str) -> None:
+    """A new database file at ``target`` with the template's schema, owner-only as the app
+    creates its own files."""
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with open(template, "rb") as source, os.fdopen(descriptor, "wb") as copy:
+        shutil.copyfileobj(source, copy)
 
 
 @pytest.fixture
