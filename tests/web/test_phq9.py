@@ -15,6 +15,8 @@ from app.infusions.queries import current_series
 from app.phq9 import instrument
 from app.phq9.models import Phq9Response
 from tests import factories
+from tests.unit.test_checkin_bad_bodies import error_at
+from tests.unit.test_phq9_bad_bodies import BAD_BODIES, _body
 from tests.web.flag_support import (
     count,
     flags,
@@ -74,14 +76,6 @@ def _form(answers: list, client_id=None) -> dict:
     data.update({f"item-{number}": str(value)
                  for number, value in enumerate(answers, 1) if value is not None})
     return data
-
-
-def _body(clock, **overrides) -> dict:
-    body = {"client_id": str(uuid.uuid4()),
-            "taken_at": (clock() - timedelta(minutes=1)).isoformat(),
-            "answers": [1, 2, 3, 0, 1, 2, 0, 1, 0]}
-    body.update(overrides)
-    return body
 
 
 def _fieldsets(page: str) -> list[str]:
@@ -243,56 +237,15 @@ def test_api_stores_and_scores_once(patient_client, patient, clock, answers, tot
     assert [f.rule for f in flags()] == (["safety"] if safety else [])
 
 
-# Each case: a body builder (given the clock) and the path of the field the error is under.
-# Item 9 is 3 in the base body, so a body stored by mistake would open a flag as well.
-def _answers(*answers):
-    return lambda clock: _body(clock, answers=list(answers))
+def test_every_bad_api_body_is_422_at_its_field_and_stores_nothing(patient_client, clock):
+    """Each case's message is checked against the schema in tests/unit/test_phq9_bad_bodies;
+    here the API's answer: one error shape, the field named, nothing stored, no flag."""
+    for case in BAD_BODIES:
+        build, path = case.values
+        response = patient_client.api("POST", API, json=build(clock))
 
-
-def _without(key: str):
-    return lambda clock: {k: v for k, v in _body(clock, answers=[0] * 8 + [3]).items()
-                          if k != key}
-
-
-def _with(**overrides):
-    return lambda clock: _body(clock, **{"answers": [0] * 8 + [3], **overrides})
-
-
-BAD_BODIES = [
-    pytest.param(_answers(0, 0, 0, 0, 0, 0, 0, 3), ("answers",), id="8-answers"),
-    pytest.param(_answers(0, 0, 0, 0, 0, 0, 0, 0, 3, 0), ("answers",), id="10-answers"),
-    pytest.param(_answers(0, 0, 4, 0, 0, 0, 0, 0, 3), ("answers", "2"), id="answer-4"),
-    pytest.param(_answers(-1, 0, 0, 0, 0, 0, 0, 0, 3), ("answers", "0"), id="answer-minus-1"),
-    pytest.param(_answers(0, 0, 0, 0, "2", 0, 0, 0, 3), ("answers", "4"), id="answer-string"),
-    pytest.param(_answers(0, True, 0, 0, 0, 0, 0, 0, 3), ("answers", "1"), id="answer-true"),
-    pytest.param(_answers(0, 0, 0, 0, 0, 0, 0, 0, None), ("answers", "8"), id="answer-null"),
-    pytest.param(_answers(0, 0, 0, 1.0, 0, 0, 0, 0, 3), ("answers", "3"), id="answer-float"),
-    pytest.param(_with(answers="000000003"), ("answers",), id="answers-not-a-list"),
-    pytest.param(_with(answers=None), ("answers",), id="answers-null"),
-    pytest.param(_without("answers"), ("answers",), id="missing-answers"),
-    pytest.param(_without("client_id"), ("client_id",), id="missing-client-id"),
-    pytest.param(_with(client_id="not-a-uuid"), ("client_id",), id="malformed-client-id"),
-    pytest.param(_without("taken_at"), ("taken_at",), id="missing-taken-at"),
-    pytest.param(lambda clock: _body(clock, answers=[0] * 8 + [3],
-                                     taken_at=(clock() + timedelta(minutes=10)).isoformat()),
-                 ("taken_at",), id="future-taken-at"),
-    pytest.param(lambda clock: _body(clock, answers=[0] * 8 + [3],
-                                     taken_at=(clock() - timedelta(days=8)).isoformat()),
-                 ("taken_at",), id="8-day-old-taken-at"),
-    pytest.param(_with(taken_at="2026-03-10T14:59:00"), ("taken_at",), id="naive-taken-at"),
-]
-
-
-@pytest.mark.parametrize(("build", "path"), BAD_BODIES)
-def test_bad_api_body_is_422_and_stores_nothing(patient_client, clock, build, path):
-    response = patient_client.api("POST", API, json=build(clock))
-
-    error = _assert_error_shape(response, 422)
-    node = error["fields"]
-    for key in path:
-        assert isinstance(node, dict) and key in node, f"no error at {path} in {error['fields']}"
-        node = node[key]
-    assert node
+        error = _assert_error_shape(response, 422)
+        assert error_at(error["fields"], path), case.id
     assert _stored() == (0, 0)
 
 
