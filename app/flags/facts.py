@@ -26,26 +26,52 @@ def facts_for(patient: Patient, *, with_prompts: bool = True,
               with_phq9s: bool = True) -> rules.Facts:
     """The patient's current series as the rules see it.
 
-    The rules run at submission need no prompts, so ``with_prompts=False`` skips that query
-    (and ``with_phq9s=False`` the PHQ-9s, which a check-in cannot add to).
+    ``with_prompts=False`` skips the prompts (what missed_checkins reads), ``with_phq9s=False``
+    the PHQ-9s.
     """
     series = current_series(patient)
     if series is None:
         return rules.Facts()
-    infusions = db.session.execute(
-        select(Infusion.id, Infusion.number, Infusion.actual_end)
-        .where(Infusion.series_id == series.id)).all()
-    infusion_ids = [row.id for row in infusions]
+    infusions = _infusion_facts(series.id)
+    infusion_ids = [i.id for i in infusions]
+    in_series, readiness = _membership(patient, series, infusion_ids)
     return rules.Facts(
-        infusions=tuple(rules.InfusionFact(r.id, r.number, r.actual_end) for r in infusions),
-        checkins=_checkin_facts(patient, series, infusion_ids),
-        phq9s=_phq9_facts(series.id) if with_phq9s else (),
+        infusions=infusions,
+        checkins=_checkin_facts(in_series, readiness),
+        phq9s=_phq9_facts(Phq9Response.series_id == series.id) if with_phq9s else (),
         prompts=_prompt_facts(infusion_ids) if with_prompts else (),
     )
 
 
-def _checkin_facts(patient: Patient, series, infusion_ids: list[int]) -> tuple:
-    """The series' check-ins in time order, each with its symptom ratings."""
+def submission_facts(patient: Patient, evidence: tuple[str, int]) -> rules.Facts:
+    """What the submission rules read, and nothing more: ``scope.submission_scope`` of
+    ``facts_for``, read directly (the series' infusions, its mood baseline check-in, and the
+    new check-in with its ratings or the new PHQ-9, each only if it belongs to the series).
+    A fixed number of statements, each reading a row or two, whatever the history."""
+    series = current_series(patient)
+    if series is None:
+        return rules.Facts()
+    kind, record_id = evidence
+    infusions = _infusion_facts(series.id)
+    infusion_ids = [i.id for i in infusions]
+    in_series, readiness = _membership(patient, series, infusion_ids)
+    wanted = CheckIn.id == _baseline_id(patient, series, infusion_ids, readiness)
+    if kind == "checkin":
+        wanted = wanted | (CheckIn.id == record_id)
+    phq9 = (Phq9Response.series_id == series.id) & (Phq9Response.id == record_id)
+    return rules.Facts(infusions=infusions,
+                       checkins=_checkin_facts(in_series & wanted, readiness),
+                       phq9s=_phq9_facts(phq9) if kind == "phq9" else ())
+
+
+def _infusion_facts(series_id: int) -> tuple[rules.InfusionFact, ...]:
+    return tuple(rules.InfusionFact(r.id, r.number, r.actual_end) for r in db.session.execute(
+        select(Infusion.id, Infusion.number, Infusion.actual_end)
+        .where(Infusion.series_id == series_id)))
+
+
+def _membership(patient: Patient, series, infusion_ids: list[int]):
+    """(a check-in is in the series, a check-in is a readiness check-in of the series)."""
     # The readiness check-in before one of this series' infusions belongs to the series (it
     # can be its mood baseline) although it follows the previous series' last infusion.
     readiness = CheckIn.id.in_(select(Prompt.answered_checkin_id).where(
@@ -53,22 +79,38 @@ def _checkin_facts(patient: Patient, series, infusion_ids: list[int]) -> tuple:
         Prompt.answered_checkin_id.is_not(None)))
     in_series = (CheckIn.patient_id == patient.id) & or_(
         CheckIn.infusion_id.in_(infusion_ids), CheckIn.taken_at >= series.started_at, readiness)
+    return in_series, readiness
+
+
+def _baseline_id(patient: Patient, series, infusion_ids: list[int], readiness):
+    """The id of the series' mood baseline check-in, as a scalar subquery: the earliest that
+    ``rules.is_baseline_candidate`` accepts among the series' check-ins (``_membership``)."""
+    candidate = or_(CheckIn.infusion_id.in_(infusion_ids), readiness,
+                    CheckIn.infusion_id.is_(None) & (CheckIn.taken_at >= series.started_at))
+    return (select(CheckIn.id).where(CheckIn.patient_id == patient.id, candidate)
+            .order_by(CheckIn.taken_at, CheckIn.id).limit(1).scalar_subquery())
+
+
+def _checkin_facts(where, readiness) -> tuple:
+    """The check-ins ``where`` selects, in time order, each with its symptom ratings."""
     rows = db.session.execute(
         select(CheckIn.id, CheckIn.taken_at, CheckIn.mood, CheckIn.infusion_id,
                CheckIn.home_safely, readiness.label("readiness"))
-        .where(in_series).order_by(CheckIn.taken_at, CheckIn.id)).all()
-    symptoms = _symptoms(in_series, [row.id for row in rows])
+        .where(where).order_by(CheckIn.taken_at, CheckIn.id)).all()
+    symptoms = _symptoms(where, [row.id for row in rows])
     return tuple(rules.CheckinFact(r.id, r.taken_at, r.mood, r.infusion_id, symptoms[r.id],
                                    readiness=bool(r.readiness), home_safely=r.home_safely)
                  for r in rows)
 
 
-def _symptoms(in_series, checkin_ids: list[int]) -> dict[int, dict[str, int]]:
+def _symptoms(where, checkin_ids: list[int]) -> dict[int, dict[str, int]]:
     """check-in id -> {symptom code: severity} for these check-ins."""
     symptoms: dict[int, dict[str, int]] = {checkin_id: {} for checkin_id in checkin_ids}
+    if not checkin_ids:
+        return symptoms
     for checkin_id, code, severity in db.session.execute(
             select(SymptomRating.checkin_id, SymptomRating.code, SymptomRating.severity)
-            .join(CheckIn, CheckIn.id == SymptomRating.checkin_id).where(in_series)):
+            .join(CheckIn, CheckIn.id == SymptomRating.checkin_id).where(where)):
         # Each statement sees what was committed when it began (PostgreSQL's READ COMMITTED):
         # a check-in another device committed in between has ratings but no row above.
         if checkin_id in symptoms:
@@ -76,12 +118,12 @@ def _symptoms(in_series, checkin_ids: list[int]) -> dict[int, dict[str, int]]:
     return symptoms
 
 
-def _phq9_facts(series_id: int) -> tuple:
+def _phq9_facts(where) -> tuple:
     return tuple(
         rules.Phq9Fact(p.id, p.taken_at, p.total, instrument.safety_item_score(p.answers))
         for p in db.session.execute(select(
             Phq9Response.id, Phq9Response.taken_at, Phq9Response.total, Phq9Response.answers)
-            .where(Phq9Response.series_id == series_id)))
+            .where(where)))
 
 
 def _prompt_facts(infusion_ids: list[int]) -> tuple:

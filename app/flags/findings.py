@@ -16,7 +16,7 @@ from app.checkins.models import CheckIn
 from app.clinics.settings import effective
 from app.extensions import db
 from app.flags import rules
-from app.flags.facts import facts_for, thresholds
+from app.flags.facts import facts_for, submission_facts, thresholds
 from app.flags.models import UNRESOLVED, Flag, FlagEvidence, FlagStatus
 from app.infusions.models import Infusion
 from app.patients.models import Patient
@@ -122,10 +122,12 @@ def evaluate_at_submission(patient: Patient, *, now: datetime,
     Only findings the new record (``evidence``: ("checkin", id) or ("phq9", id)) is part of
     are applied: what earlier records showed was flagged when they came in, so a normal
     check-in costs no flag queries at all. Anything else (an offline check-in that arrives
-    late and moves the mood baseline) is found by the flag job within ten minutes.
+    late and moves the mood baseline) is found by the flag job within ten minutes. So the
+    facts are only what those findings read (``submission_facts``, ``scope.submission_scope``):
+    the cost does not grow with the series.
     """
     limits = thresholds(effective(patient.clinic))
-    facts = facts_for(patient, with_prompts=False, with_phq9s=evidence[0] == "phq9")
+    facts = submission_facts(patient, evidence)
     findings = [f for f in rules.at_submission(facts, limits) if evidence in evidence_of(f)]
     return apply(patient, findings, now=now)
 

@@ -216,16 +216,26 @@ def unresolved_symptom(facts: Facts, limits: Thresholds, now: datetime) -> list[
                   for code, severity in latest.symptoms.items() if severity > 0)
 
 
+def is_baseline_candidate(checkin: CheckinFact, series_infusions: set[int]) -> bool:
+    """Can this check-in of the series be its mood baseline (clinical.md)? One after one of
+    its infusions, its readiness check-in, or one before any infusion at all."""
+    return (checkin.infusion_id is None or checkin.infusion_id in series_infusions
+            or checkin.readiness)
+
+
+def baseline_checkin(facts: Facts) -> CheckinFact | None:
+    """The check-in whose mood is the series' baseline: the earliest candidate."""
+    own = {i.id for i in facts.infusions}
+    candidates = [c for c in facts.checkins if is_baseline_candidate(c, own)]
+    return min(candidates, key=lambda c: (c.taken_at, c.id)) if candidates else None
+
+
 def mood_baseline(facts: Facts) -> int | None:
     """The first mood of the current series (clinical.md): from a check-in after one of its
     infusions, its readiness check-in, or one before any infusion at all. A check-in that
     still follows the previous series' last infusion is judged, but is not the baseline."""
-    own = {i.id for i in facts.infusions}
-    candidates = [c for c in facts.checkins
-                  if c.infusion_id is None or c.infusion_id in own or c.readiness]
-    if not candidates:
-        return None
-    return min(candidates, key=lambda c: (c.taken_at, c.id)).mood
+    first = baseline_checkin(facts)
+    return None if first is None else first.mood
 
 
 def mood_drop(facts: Facts, limits: Thresholds) -> list[Finding]:
