@@ -1,0 +1,70 @@
+"""A check-in costs the same SQL whatever the length of the series (issue 14, point 1): the
+submission rules read the baseline and the new record, not the history (app/flags/scope.py).
+Counted in statements, not seconds: speed goals live in ``make bench`` only."""
+
+import uuid
+from contextlib import contextmanager
+from datetime import timedelta
+
+from sqlalchemy import event, insert
+
+from app.checkins.models import CheckIn, SymptomRating
+from app.extensions import db
+from app.flags import rules
+from tests import factories
+
+
+def _history(patient, infusion, count: int) -> None:
+    """``count`` check-ins after ``infusion``, in bulk (the rules never see them at submission)."""
+    start = infusion.actual_end + timedelta(minutes=5)
+    rows = [{"patient_id": patient.id, "infusion_id": infusion.id, "client_id": uuid.uuid4(),
+             "taken_at": start + timedelta(minutes=n), "received_at": start,
+             "mood": 6, "note": ""} for n in range(count)]
+    db.session.execute(insert(CheckIn), rows)
+    ids = [c.id for c in db.session.query(CheckIn.id).filter_by(patient_id=patient.id)]
+    db.session.execute(insert(SymptomRating), [
+        {"checkin_id": i, "code": "headache", "severity": 1, "detail": ""} for i in ids])
+    db.session.commit()
+
+
+@contextmanager
+def _statements():
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _checkin_statements(clock, signed_in, clinic, history: int) -> int:
+    patient = factories.patient(clinic, clock() - timedelta(days=2))
+    infusion = factories.infusion(patient, end=clock() - timedelta(hours=30))
+    _history(patient, infusion, history)
+    client = signed_in(patient.user)
+    body = {"client_id": str(uuid.uuid4()), "taken_at": clock().isoformat(), "mood": 2,
+            "symptoms": [{"code": "nausea", "severity": 4}], "note": ""}
+    with _statements() as seen:
+        response = client.api("POST", "/api/v1/checkins", json=body)
+    assert response.status_code == 201, response.get_json()
+    return len(seen)
+
+
+def test_a_checkin_costs_the_same_statements_for_5_and_500_in_the_series(app, clock,
+                                                                        signed_in,
+                                                                        monkeypatch):
+    judged: list[rules.Facts] = []
+    at_submission = rules.at_submission
+    monkeypatch.setattr(rules, "at_submission",
+                        lambda facts, limits: judged.append(facts) or at_submission(facts,
+                                                                                    limits))
+    clinic = factories.clinic()
+    short = _checkin_statements(clock, signed_in, clinic, 5)
+    long = _checkin_statements(clock, signed_in, clinic, 500)
+    assert long == short
+    # The same statements read no more rows: the rules saw the baseline and the new check-in.
+    assert [len(facts.checkins) for facts in judged] == [2, 2]
