@@ -26,7 +26,9 @@ def per_user() -> str:
 
 
 setup_limit = limiter.limit(_setting("SETUP_RATE_LIMIT"))
-# One counter for check-ins and PHQ-9s, whether sent by the form or by the API.
+# One counter per signed-in patient ("checkin-writes" + "user:<id>"), for check-ins and PHQ-9s,
+# whether sent by the form or by the API: CHECKIN_RATE_LIMIT (60 a minute) is per person, so a
+# load test must spread its requests over many patients (bench/run.py sends round-robin).
 checkin_limit = limiter.shared_limit(_setting("CHECKIN_RATE_LIMIT"), scope="checkin-writes",
                                      key_func=per_user, methods=["POST"])
 subscription_limit = limiter.limit(_setting("PUSH_SUBSCRIPTION_RATE_LIMIT"), key_func=per_user,

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,14 +99,31 @@ def request(port: int, method: str, path: str, *, body=None, headers=None,
 
 @dataclass
 class LoadResult:
+    """``requests``: every answer in the measured seconds; ``statuses``: how many of each
+    status (0: no answer: a timeout or a dropped connection). Only 2xx count as throughput."""
+
     requests: int
-    errors: int
+    statuses: dict[int, int]
     seconds: float
     latencies_ms: list[float]
 
     @property
+    def ok(self) -> int:
+        return sum(n for status, n in self.statuses.items() if 200 <= status < 300)
+
+    @property
+    def errors(self) -> int:
+        return self.requests - self.ok
+
+    @property
+    def refused(self) -> dict[int, int]:
+        """The statuses other than 2xx, and how many of each."""
+        return {status: n for status, n in sorted(self.statuses.items())
+                if not 200 <= status < 300}
+
+    @property
     def throughput(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
+        return self.ok / self.seconds if self.seconds else 0.0
 
     def percentile(self, p: float) -> float:
         return percentile(self.latencies_ms, p)
@@ -126,8 +144,7 @@ def load(port: int, make_request: Callable[[int, int], tuple[str, str, dict, dic
     start = time.monotonic()
     measure_from, stop_at = start + warmup, start + warmup + seconds
     latencies: list[list[float]] = [[] for _ in range(clients)]
-    errors = [0] * clients
-    counted = [0] * clients
+    statuses: list[Counter] = [Counter() for _ in range(clients)]
 
     def run(client: int) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -147,10 +164,8 @@ def load(port: int, make_request: Callable[[int, int], tuple[str, str, dict, dic
                 status = 0
             took = time.monotonic() - began
             if began >= measure_from:
-                counted[client] += 1
+                statuses[client][status] += 1
                 latencies[client].append(took * 1000)
-                if status not in (200, 201):
-                    errors[client] += 1
         connection.close()
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
@@ -158,5 +173,6 @@ def load(port: int, make_request: Callable[[int, int], tuple[str, str, dict, dic
         thread.start()
     for thread in threads:
         thread.join()
-    return LoadResult(sum(counted), sum(errors), seconds,
+    total = sum(statuses, Counter())
+    return LoadResult(sum(total.values()), dict(total), seconds,
                       [value for values in latencies for value in values])

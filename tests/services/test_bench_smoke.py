@@ -74,3 +74,16 @@ def test_chart_endpoints_are_found_in_the_openapi_document():
                      "/api/v1/cohort/phq9": "/api/v1/cohort/phq9",
                      "/api/v1/cohort/free/{text}": None,
                      "/api/v1/patients/{id}/charts/mood": "/api/v1/patients/7/charts/mood"}
+
+
+def test_only_2xx_answers_count_and_a_refused_request_fails_the_run():
+    from bench.http_load import LoadResult
+
+    result = LoadResult(10, {201: 7, 429: 2, 0: 1}, 2.0, [1.0] * 10)
+    assert (result.ok, result.errors, result.throughput) == (7, 3, 3.5)
+    assert result.refused == {0: 1, 429: 2}
+    clean = {"aftercare": {"refused": {}}, "baseline": {}}
+    refused = {"aftercare": {"refused": {"429": 2}}, "baseline": {}}
+    assert run.refused_requests({"sqlite": {"S": {"ingest": clean}}}) == []
+    assert run.refused_requests({"sqlite": {"S": {"ingest": refused}}}) == [
+        "sqlite.S.ingest.aftercare: {'429': 2}"]
