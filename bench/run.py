@@ -349,6 +349,8 @@ def checks(flat: dict, page_bytes: dict) -> list[tuple[str, object, str, bool | 
             rows.append((key, value, "<= 300 ms", None if value is None else value <= 300))
         if rest.startswith("ratio_L_S."):
             rows.append((key, value, "<= 1.5", None if value is None else value <= 1.5))
+        if key == "checkin_cost.ratio_500_5":
+            rows.append((key, value, "<= 1.2", None if value is None else value <= 1.2))
     for name, size in page_bytes.items():
         rows.append((name, size, "<= 60 KB", size <= 60 * 1024))
     return rows
@@ -438,6 +440,10 @@ def main() -> int:
     from bench import page_weight
 
     weights = page_weight.measure()
+    log("one check-in in process, 5 and 500 check-ins in the series")
+    from bench import checkin_cost
+
+    cost = checkin_cost.measure()
     log("push delivery: 1,000 pushes with 10% to a silent push service; a kill -9 mid-send")
     from bench import push_delivery
 
@@ -458,6 +464,13 @@ def main() -> int:
     flat["push.send_1000_hostile_10pct.seconds"] = hostile["seconds"]
     flat["push.send_1000_hostile_10pct.summary"] = hostile["summary"]
     flat["push.takeover_after_kill.seconds"] = takeover["seconds"]
+    print("\n== one check-in in process (SQLite, test client) ==")
+    for history in checkin_cost.HISTORIES:
+        label = f"check-in ms, {history} in the series (median)"
+        print(f"{label:<46}{fmt(cost[str(history)]):>14}")
+        flat[f"checkin_cost.{history}.ms"] = cost[str(history)]
+    print(f"{'ratio 500 / 5':<46}{fmt(cost['ratio']):>14}")
+    flat["checkin_cost.ratio_500_5"] = cost["ratio"]
     print("\n== targets ==")
     rows = checks(flat, weights)
     for what, value, target, met in rows:

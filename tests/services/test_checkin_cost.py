@@ -6,25 +6,11 @@ import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event, insert
+from sqlalchemy import event
 
-from app.checkins.models import CheckIn, SymptomRating
 from app.extensions import db
 from app.flags import rules
 from tests import factories
-
-
-def _history(patient, infusion, count: int) -> None:
-    """``count`` check-ins after ``infusion``, in bulk (the rules never see them at submission)."""
-    start = infusion.actual_end + timedelta(minutes=5)
-    rows = [{"patient_id": patient.id, "infusion_id": infusion.id, "client_id": uuid.uuid4(),
-             "taken_at": start + timedelta(minutes=n), "received_at": start,
-             "mood": 6, "note": ""} for n in range(count)]
-    db.session.execute(insert(CheckIn), rows)
-    ids = [c.id for c in db.session.query(CheckIn.id).filter_by(patient_id=patient.id)]
-    db.session.execute(insert(SymptomRating), [
-        {"checkin_id": i, "code": "headache", "severity": 1, "detail": ""} for i in ids])
-    db.session.commit()
 
 
 @contextmanager
@@ -44,7 +30,7 @@ def _statements():
 def _checkin_statements(clock, signed_in, clinic, history: int) -> int:
     patient = factories.patient(clinic, clock() - timedelta(days=2))
     infusion = factories.infusion(patient, end=clock() - timedelta(hours=30))
-    _history(patient, infusion, history)
+    factories.bulk_checkins(patient, infusion, history)
     client = signed_in(patient.user)
     body = {"client_id": str(uuid.uuid4()), "taken_at": clock().isoformat(), "mood": 2,
             "symptoms": [{"code": "nausea", "severity": 4}], "note": ""}
