@@ -5,9 +5,11 @@ from flask_login import current_user
 
 from app.audit.services import record as audit
 from app.auth.access import staff_required
+from app.clinics.settings import effective
 from app.clock import utcnow
 from app.flags import schemas, services
 from app.flags.models import UNRESOLVED
+from app.flags.reasons import how_long_ago
 from app.forms import first_errors, load_form
 from app.scoping import clinic_id, flag_or_404
 
@@ -27,9 +29,11 @@ def queue():
     if errors:
         _bad_request(errors)
     statuses = UNRESOLVED if filters["status"] == "unresolved" else (filters["status"],)
-    flags = services.queue(clinic_id(), statuses=statuses, rule=filters["rule"],
-                           priority=NAME_TO_PRIORITY.get(filters["priority"]))
-    return render_template("flags/queue.html", flags=flags, filters=filters, now=utcnow(),
+    limits = services.thresholds(effective(current_user.clinic))
+    blocks = services.triage_queue(clinic_id(), limits, statuses=statuses, rule=filters["rule"],
+                                   priority=NAME_TO_PRIORITY.get(filters["priority"]))
+    return render_template("flags/queue.html", blocks=blocks, filters=filters, now=utcnow(),
+                           how_long_ago=how_long_ago,
                            counts=services.counts_by_priority(clinic_id()),
                            priority_names=schemas.PRIORITY_NAMES,
                            rule_labels=schemas.RULE_LABELS)

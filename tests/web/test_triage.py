@@ -26,8 +26,10 @@ from tests.web.flag_support import (
     hidden_back,
     page_of,
     phq9,
+    queue_blocks,
     queue_counts,
     queue_rows,
+    queue_when,
     reload,
     rows,
     section,
@@ -112,14 +114,22 @@ def world(app, clock) -> World:
     # The case that tells oldest-first from id order.
     assert w.flags["E-severe"].id > w.flags["A-mood"].id
     assert w.flags["E-severe"].created_at < w.flags["A-mood"].created_at
+    # What each row says: the rule, why it fired (the value), the infusion number.
     w.rows = {
-        "D-safety": ("urgent", d.display_name, "Safety answer (PHQ-9 item 9)", "\u2014"),
-        "A-severe": ("high", a.display_name, "Severe side effect: Headache", "No. 2, 48 h ago"),
-        "E-severe": ("high", e.display_name, "Severe side effect: Headache", "No. 1, 48 h ago"),
-        "A-mood": ("high", a.display_name, "Mood drop", "No. 2, 48 h ago"),
-        "C-persistent": ("moderate", c.display_name, "Side effect past a day: Nausea",
-                         "No. 1, 48 h ago"),
-        "B-missed": ("low", b.display_name, "Missed check-ins", "No. 1, 47 h ago"),
+        "D-safety": ("urgent", d.display_name,
+                     "Safety answer (PHQ-9 item 9): PHQ-9 item 9 = 1 (total 8)", "\u2014"),
+        "A-severe": ("high", a.display_name,
+                     "Severe side effect: Headache 3 (severe) at 2 h", "No. 2"),
+        "E-severe": ("high", e.display_name,
+                     "Severe side effect: Headache 4 (very severe) at 3 h", "No. 1"),
+        "A-mood": ("high", a.display_name,
+                   "Mood drop: Mood 1 against a baseline of 6 at 6 h", "No. 2"),
+        "C-persistent": ("moderate", c.display_name,
+                         "Side effect past a day: Nausea 1 (mild) at 25 h, still there after "
+                         "24 h", "No. 1"),
+        "B-missed": ("low", b.display_name,
+                     "Missed check-ins: No check-in in the first 24 h (2 prompts missed)",
+                     "No. 1"),
     }
     return w
 
@@ -139,7 +149,9 @@ def _queue(desk, query: str = ""):
     return page_of(response)
 
 
-ALL_UNRESOLVED = ("D-safety", "A-severe", "E-severe", "A-mood", "C-persistent", "B-missed")
+# Most urgent first; within "high" the newest evidence first (A's mood 1 at 6 h, E's headache
+# at 3 h, A's headache at 2 h), A's two flags kept together in one block.
+ALL_UNRESOLVED = ("D-safety", "A-mood", "A-severe", "E-severe", "C-persistent", "B-missed")
 
 
 # --- the queue ------------------------------------------------------------------------------
@@ -154,10 +166,14 @@ def test_clinician_lands_on_the_triage_queue_after_signing_in(world, client):
     assert "<h1>Triage</h1>" in page_of(landing)
 
 
-def test_queue_lists_unresolved_flags_most_urgent_then_oldest_first(world, desk):
+def test_queue_lists_unresolved_flags_most_urgent_then_newest_evidence_first(world, desk):
     page = _queue(desk)
 
     assert queue_rows(page) == _expected(world, *ALL_UNRESOLVED)
+    names = {key: patient.display_name for key, patient in world.patients.items()}
+    assert queue_blocks(page) == [(names["D"], 1), (names["A"], 2), (names["E"], 1),
+                                  (names["C"], 1), (names["B"], 1)]
+    assert queue_when(page)[:5] == ["8 h ago", "42 h ago", "46 h ago", "45 h ago", "23 h ago"]
     other = reload(world.flags["other-clinic"]).patient.display_name
     assert other not in page
 
@@ -181,10 +197,10 @@ def test_queue_rows_link_to_the_patient_and_offer_both_actions(world, desk):
 FILTERS = {
     "no filter": ("", ALL_UNRESOLVED),
     "urgent": ("?priority=urgent", ("D-safety",)),
-    "high": ("?priority=high", ("A-severe", "E-severe", "A-mood")),
+    "high": ("?priority=high", ("A-mood", "A-severe", "E-severe")),
     "moderate": ("?priority=moderate", ("C-persistent",)),
     "low": ("?priority=low", ("B-missed",)),
-    "severe symptom": ("?rule=severe_symptom", ("A-severe", "E-severe")),
+    "severe symptom": ("?rule=severe_symptom", ("E-severe", "A-severe")),
     "mood drop": ("?rule=mood_drop", ("A-mood",)),
     "safety": ("?rule=safety", ("D-safety",)),
     "high mood drop": ("?priority=high&rule=mood_drop", ("A-mood",)),
@@ -196,9 +212,9 @@ FILTERS = {
     # The filter form as a desk sends it with "All" chosen.
     "form, all": ("?priority=&rule=&status=unresolved", ALL_UNRESOLVED),
     "form, high only": ("?priority=high&rule=&status=unresolved",
-                        ("A-severe", "E-severe", "A-mood")),
+                        ("A-mood", "A-severe", "E-severe")),
     "form, severe only": ("?priority=&rule=severe_symptom&status=unresolved",
-                          ("A-severe", "E-severe")),
+                          ("E-severe", "A-severe")),
 }
 
 
@@ -227,7 +243,7 @@ def test_status_filters_after_acknowledging_and_resolving(world, desk, clock):
     assert acknowledged == _expected(world, "A-mood", status="acknowledged")
     assert resolved == _expected(world, "E-severe", status="resolved")
     assert [r[:4] for r in queue_rows(unresolved_page)] == [
-        world.rows[n] for n in ("D-safety", "A-severe", "A-mood", "C-persistent", "B-missed")]
+        world.rows[n] for n in ("D-safety", "A-mood", "A-severe", "C-persistent", "B-missed")]
     assert queue_counts(unresolved_page) == {"urgent": 1, "high": 2, "moderate": 1, "low": 1}
 
 
@@ -270,8 +286,7 @@ def test_acknowledge_in_one_click(world, desk, clock):
     page = _queue(desk)
     assert f"/clinic/flags/{flag.id}/acknowledge" not in form_actions(page)
     assert f"/clinic/flags/{flag.id}/resolve" in form_actions(page)
-    assert ("high", world.patients["A"].display_name, "Severe side effect: Headache",
-            "No. 2, 48 h ago", "acknowledged") in queue_rows(page)
+    assert (*world.rows["A-severe"], "acknowledged") in queue_rows(page)
 
 
 def test_acknowledging_twice_is_harmless(world, desk, clock, signed_in):
