@@ -191,7 +191,11 @@ def test_queue_rows_link_to_the_patient_and_offer_both_actions(world, desk):
         flag = world.flags[name]
         assert f'href="/clinic/patients/{flag.patient_id}"' in page
         assert f"/clinic/flags/{flag.id}/acknowledge" in form_actions(page)
-        assert f"/clinic/flags/{flag.id}/resolve" in form_actions(page)
+        if flag.priority <= 1:  # urgent and high: resolved with a note, on a page of its own
+            assert f'href="/clinic/flags/{flag.id}/resolve"' in page
+            assert f"/clinic/flags/{flag.id}/resolve" not in form_actions(page)
+        else:  # moderate and low: one click
+            assert f"/clinic/flags/{flag.id}/resolve" in form_actions(page)
 
 
 FILTERS = {
@@ -285,7 +289,7 @@ def test_acknowledge_in_one_click(world, desk, clock):
     # The queue still lists it (unresolved), now without the acknowledge button.
     page = _queue(desk)
     assert f"/clinic/flags/{flag.id}/acknowledge" not in form_actions(page)
-    assert f"/clinic/flags/{flag.id}/resolve" in form_actions(page)
+    assert f'href="/clinic/flags/{flag.id}/resolve"' in page  # high: resolved with a note
     assert (*world.rows["A-severe"], "acknowledged") in queue_rows(page)
 
 
@@ -329,11 +333,11 @@ def test_resolving_an_acknowledged_flag_keeps_who_acknowledged_it(world, desk, c
     clock.advance(hours=1)
     colleague_user = factories.staff(world.clinic)
 
-    response = _post(signed_in(colleague_user), flag, "resolve")
+    response = _post(signed_in(colleague_user), flag, "resolve", note="Called back, fine")
 
     assert response.status_code == 303
     assert flag_state(flag) == (FlagStatus.RESOLVED, acknowledged_at, world.clinician.id,
-                                "will call", clock(), colleague_user.id, "")
+                                "will call", clock(), colleague_user.id, "Called back, fine")
     assert len(audit_events("flag.resolve")) == 1
 
 
@@ -353,6 +357,88 @@ def test_resolving_twice_and_acknowledging_a_resolved_flag_change_nothing(world,
     assert audit_events("flag.acknowledge") == []
 
 
+# --- resolving an urgent or high flag needs a note of what was done ---------------------------
+
+NOTE_NEEDED = "Write what was done before resolving an urgent or high flag"
+
+
+@pytest.mark.parametrize("name", ["D-safety", "A-severe", "A-mood"])
+@pytest.mark.parametrize("note", ["", "   ", "ok"], ids=["none", "blank", "too short"])
+def test_resolving_urgent_or_high_without_a_note_shows_the_form_again(world, desk, name, note):
+    flag = world.flags[name]
+    before = flag_state(flag)
+
+    response = _post(desk, flag, "resolve", note=note)
+
+    assert response.status_code == 422
+    page = page_of(response)
+    assert NOTE_NEEDED in text_of(page)
+    assert 'aria-invalid="true"' in page and 'id="note-error"' in page
+    assert f'action="/clinic/flags/{flag.id}/resolve"' in page
+    assert flag_state(flag) == before
+    assert audit_events("flag.resolve") == []
+
+
+def test_the_note_is_kept_on_the_flag_and_in_the_audit_log(world, desk, clock):
+    flag = world.flags["D-safety"]
+
+    response = _post(desk, flag, "resolve", note="  Called her, safe, plan in place ")
+
+    assert response.status_code == 303
+    assert reload(flag).resolve_note == "  Called her, safe, plan in place "
+    [event] = audit_events("flag.resolve")
+    assert event.detail == {"rule": "safety", "note": "  Called her, safe, plan in place "}
+
+
+@pytest.mark.parametrize("name", ["C-persistent", "B-missed"])
+def test_moderate_and_low_flags_resolve_in_one_click(world, desk, name):
+    flag = world.flags[name]
+
+    response = _post(desk, flag, "resolve")
+
+    assert response.status_code == 303
+    assert reload(flag).status == FlagStatus.RESOLVED
+
+
+def test_acknowledging_an_urgent_flag_stays_one_click(world, desk):
+    response = _post(desk, world.flags["D-safety"], "acknowledge")
+
+    assert response.status_code == 303
+    assert reload(world.flags["D-safety"]).status == FlagStatus.ACKNOWLEDGED
+
+
+def test_the_resolve_page_says_why_and_asks_what_was_done(world, desk):
+    flag = world.flags["A-mood"]
+
+    response = desk.get(f"/clinic/flags/{flag.id}/resolve?back=/clinic/patients/{flag.patient_id}")
+
+    assert response.status_code == 200
+    page = page_of(response)
+    assert "Mood 1 against a baseline of 6 at 6 h" in text_of(page)
+    assert '<textarea id="note" name="note"' in page
+    assert hidden_back(page, f"/clinic/flags/{flag.id}/resolve") == (
+        f"/clinic/patients/{flag.patient_id}")
+
+
+def test_the_resolve_page_of_a_resolved_flag_offers_nothing(world, desk):
+    flag = world.flags["C-persistent"]
+    _post(desk, flag, "resolve")
+
+    page = page_of(desk.get(f"/clinic/flags/{flag.id}/resolve"))
+
+    assert "already resolved" in page
+    assert f"/clinic/flags/{flag.id}/resolve" not in form_actions(page)
+
+
+@pytest.mark.parametrize("query", ["back=https://evil.test/", "back=/login", "x=1"])
+def test_the_resolve_page_with_a_bad_query_is_400(app, world, desk, query):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    response = desk.get(f"/clinic/flags/{world.flags['A-mood'].id}/resolve?{query}")
+
+    assert response.status_code == 400
+
+
 @pytest.mark.parametrize("action", ["acknowledge", "resolve"])
 def test_a_note_of_500_characters_is_kept(world, desk, action):
     flag = world.flags["A-severe"]
@@ -364,14 +450,15 @@ def test_a_note_of_500_characters_is_kept(world, desk, action):
     assert (flag.acknowledge_note if action == "acknowledge" else flag.resolve_note) == "n" * 500
 
 
-@pytest.mark.parametrize("action", ["acknowledge", "resolve"])
-def test_a_note_over_500_characters_is_400_and_changes_nothing(world, desk, action):
+@pytest.mark.parametrize(("action", "status"), [("acknowledge", 400), ("resolve", 422)])
+def test_a_note_over_500_characters_is_refused_and_changes_nothing(world, desk, action, status):
     flag = world.flags["A-severe"]
     before = flag_state(flag)
 
     response = _post(desk, flag, action, note="n" * 501)
 
-    assert response.status_code == 400
+    assert response.status_code == status  # resolve: its form again, the reason beside it
+    assert "Keep the note under 500 characters." in page_of(response)
     assert flag_state(flag) == before
     assert audit_events(f"flag.{action}") == []
 
@@ -381,7 +468,7 @@ def test_back_to_a_clinic_page_is_followed(world, desk, action):
     flag = world.flags["A-severe"]
     back = f"/clinic/patients/{flag.patient_id}"
 
-    response = _post(desk, flag, action, back=back)
+    response = _post(desk, flag, action, back=back, note="done that")
 
     assert response.status_code == 303
     assert response.headers["Location"].endswith(back)
@@ -476,7 +563,7 @@ def test_patient_page_shows_the_flag_history_newest_first(world, desk, clock, si
     severe, mood = world.flags["A-severe"], world.flags["A-mood"]
     _post(desk, severe, "acknowledge")
     colleague = factories.staff(world.clinic)
-    _post(signed_in(colleague), mood, "resolve")
+    _post(signed_in(colleague), mood, "resolve", note="Seen in clinic")
 
     page = _patient_page(desk, a)
 
@@ -502,7 +589,7 @@ def test_resolving_from_the_patient_page_comes_back_to_it(world, desk):
     page = _patient_page(desk, a)
     back = hidden_back(page, f"/clinic/flags/{flag.id}/resolve")
 
-    response = _post(desk, flag, "resolve", back=back)
+    response = _post(desk, flag, "resolve", back=back, note="Phoned, settled")
 
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/clinic/patients/{a.id}")

@@ -73,3 +73,34 @@ def _audit(live, action: str) -> list[AuditEvent]:
         found = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
         db.session.expunge_all()
         return found
+
+
+def test_resolving_a_high_flag_asks_what_was_done(live, desk, shots):
+    sign_in(desk, live, "clinician")
+    desk.goto(f"{live.url}/clinic/")
+
+    desk.get_by_role("link", name=re.compile("^Resolve")).first.click()
+    expect(desk.get_by_role("heading", level=1)).to_contain_text("Resolve: Severe side effect")
+    expect(desk.locator("main")).to_contain_text("Headache 3 (severe) at 2 h")
+    assert serious_violations(desk) == []
+    shots(desk, "resolve-form")
+    desk.get_by_role("button", name="Resolve").click()  # no note yet
+
+    expect(desk.get_by_role("alert")).to_contain_text("Please check the form.")
+    note = desk.get_by_label("What was done")
+    expect(note).to_have_attribute("aria-invalid", "true")
+    expect(desk.locator("#note-error")).to_contain_text(
+        "Write what was done before resolving an urgent or high flag")
+    assert serious_violations(desk) == []
+    shots(desk, "resolve-form-error")
+    assert {f.status for f in _flags(live)} == {FlagStatus.OPEN}
+    note.fill("Phoned her: headache gone after paracetamol")
+    desk.get_by_role("button", name="Resolve").click()
+
+    expect(desk.get_by_role("status")).to_contain_text("Flag resolved.")
+    [flag] = _flags(live)
+    assert (flag.status, flag.resolve_note) == (
+        FlagStatus.RESOLVED, "Phoned her: headache gone after paracetamol")
+    [event] = _audit(live, "flag.resolve")
+    assert event.detail["note"] == "Phoned her: headache gone after paracetamol"
+    shots(desk, "resolve-done")
