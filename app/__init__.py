@@ -53,6 +53,7 @@ def _configure(app: Flask, instance_path: Path, config: dict) -> None:
     environment = app_config.from_environment(instance_path)
     app.config.update(environment)
     app.config.update(config)
+    app_config.public_base_url_unless_set(app.config, instance_config, environment, config)
     app_config.secure_cookie_unless_set(app.config, instance_config, environment, config)
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: set the SECRET_KEY environment variable or "

@@ -128,6 +128,16 @@ def from_environment(instance_path: Path) -> dict:
     return settings
 
 
+def public_base_url_unless_set(config, *explicit: dict) -> None:
+    """``make run`` on another port (``PORT=5101``): the launcher (app/launch.py) tells the app
+    where it serves in AFTERCARE_LOCAL_URL, and setup links and QR codes point there, unless one
+    of the ``explicit`` sources (instance/config.py, the environment, create_app's dict) sets
+    PUBLIC_BASE_URL itself."""
+    local = os.environ.get("AFTERCARE_LOCAL_URL", "").strip()
+    if local and not any("PUBLIC_BASE_URL" in source for source in explicit):
+        config["PUBLIC_BASE_URL"] = local
+
+
 def secure_cookie_unless_set(config, *explicit: dict) -> None:
     """Served over HTTPS (``PUBLIC_BASE_URL`` https://, from wherever it was set: the
     environment or instance/config.py), the session cookie is Secure, unless one of the

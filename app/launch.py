@@ -5,10 +5,24 @@ Production runs them separately: gunicorn for the web, one ``python -m jobs``.
 """
 
 import argparse
+import os
 import signal
 import subprocess
 import sys
 import time
+
+# The address this launcher serves on, for the app's setup links and QR codes when
+# PUBLIC_BASE_URL is not set (app/config.py ``public_base_url_unless_set``).
+LOCAL_URL_VARIABLE = "AFTERCARE_LOCAL_URL"
+
+
+def local_url(host: str, port: int) -> str:
+    """Where a browser on this machine reaches the server: a wildcard address (listening on
+    every interface) is reached through the loopback address."""
+    reachable = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104
+    if ":" in reachable:
+        reachable = f"[{reachable}]"
+    return f"http://{reachable}:{port}"
 
 
 def main() -> int:
@@ -21,7 +35,9 @@ def main() -> int:
                 "--port", str(args.port), "--no-reload"],
         "jobs": [sys.executable, "-m", "jobs"],
     }
-    children = {name: subprocess.Popen(command) for name, command in commands.items()}  # noqa: S603
+    environment = {**os.environ, LOCAL_URL_VARIABLE: local_url(args.host, args.port)}
+    children = {name: subprocess.Popen(command, env=environment)  # noqa: S603
+                for name, command in commands.items()}
     stopping = False
 
     def stop(*_):

@@ -1,15 +1,29 @@
-"""The clinician's landing page."""
+"""The clinician's list of their clinic's patients: sortable and searchable by name."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template, request
 
 from app.auth.access import staff_required
-from app.dashboard.services import patient_overview
+from app.clock import utcnow
+from app.dashboard import schemas
+from app.dashboard.services import SORTS, patient_overview
+from app.flags.schemas import PRIORITY_NAMES
+from app.forms import first_errors, load_form, without_blanks
 from app.scoping import clinic_id
 
 bp = Blueprint("dashboard", __name__, url_prefix="/clinic", template_folder="templates")
+
+COLUMN_NAMES = {"name": "Patient", "flag": "Highest open flag", "checkin": "Last check-in",
+                "mood": "Latest mood (baseline)", "phq9": "PHQ-9 latest (baseline)",
+                "infusion": "Next infusion"}
 
 
 @bp.get("/patients")
 @staff_required
 def index():
-    return render_template("dashboard/index.html", rows=patient_overview(clinic_id()))
+    query, errors = load_form(schemas.PatientListQuery(), without_blanks(request.args))
+    if errors:
+        abort(400, " ".join(first_errors(errors).values()))
+    rows = patient_overview(clinic_id(), name=query["q"], sort=query["sort"],
+                            descending=query["order"] == "desc")
+    return render_template("dashboard/index.html", rows=rows, query=query, sorts=SORTS,
+                           columns=COLUMN_NAMES, priority_names=PRIORITY_NAMES, now=utcnow())

@@ -4,12 +4,12 @@ A fixed handful of queries whatever the history, read as plain rows (no ORM obje
 building thousands of them per check-in was most of a submission's cost).
 """
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from app.checkins.models import CheckIn, SymptomRating
 from app.extensions import db
 from app.flags import rules
-from app.infusions.models import Infusion
+from app.infusions.models import Infusion, TreatmentSeries
 from app.infusions.queries import current_series
 from app.patients.models import Patient
 from app.phq9 import instrument
@@ -135,3 +135,34 @@ def _prompt_facts(infusion_ids: list[int]) -> tuple:
             Prompt.id, Prompt.infusion_id, Prompt.due_at, Prompt.status, Prompt.slot).where(
             Prompt.infusion_id.in_(infusion_ids),
             Prompt.status.in_([PromptStatus.ANSWERED, PromptStatus.MISSED]))))
+
+
+def mood_baselines(patient_ids) -> dict[int, int]:
+    """patient id -> the mood baseline of their current series, for many patients in one query
+    (the triage queue, the patient list). The same check-ins ``rules.mood_baseline`` picks
+    from ``facts_for``: one after an infusion of the series, its readiness check-in, or one
+    before any infusion since the series started; the first of them by time.
+    ``tests/services/test_mood_baseline.py`` holds the two to the same answer."""
+    ids = list(patient_ids)
+    if not ids:
+        return {}
+    latest = (select(TreatmentSeries.id, TreatmentSeries.patient_id, TreatmentSeries.started_at,
+                     func.row_number().over(
+                         partition_by=TreatmentSeries.patient_id,
+                         order_by=(TreatmentSeries.started_at.desc(),
+                                   TreatmentSeries.id.desc())).label("rank"))
+              .where(TreatmentSeries.patient_id.in_(ids)).subquery())
+    series_infusions = select(Infusion.id).where(Infusion.series_id == latest.c.id)
+    readiness = select(Prompt.answered_checkin_id).where(
+        Prompt.infusion_id.in_(series_infusions), Prompt.slot == READINESS,
+        Prompt.answered_checkin_id.is_not(None))
+    candidates = (
+        select(CheckIn.patient_id, CheckIn.mood, func.row_number().over(
+            partition_by=CheckIn.patient_id,
+            order_by=(CheckIn.taken_at, CheckIn.id)).label("rank"))
+        .join(latest, (latest.c.patient_id == CheckIn.patient_id) & (latest.c.rank == 1))
+        .where(or_(CheckIn.infusion_id.in_(series_infusions), CheckIn.id.in_(readiness),
+                   CheckIn.infusion_id.is_(None) & (CheckIn.taken_at >= latest.c.started_at)))
+        .subquery())
+    return dict(db.session.execute(select(candidates.c.patient_id, candidates.c.mood)
+                                   .where(candidates.c.rank == 1)).all())

@@ -8,7 +8,9 @@ from sqlalchemy.orm import selectinload
 
 from app.checkins.models import CheckIn
 from app.extensions import db
+from app.flags import reasons, rules, triage
 from app.flags.episodes import episodes
+from app.flags.evidence import evidence_for
 from app.flags.models import UNRESOLVED, Flag, FlagEvidence, FlagStatus
 from app.infusions.models import Infusion
 
@@ -20,12 +22,16 @@ def clinic_flag(clinic_id: int, flag_id: int) -> Flag | None:
                                                 Flag.clinic_id == clinic_id))
 
 
+def is_closed(statuses) -> bool:
+    return set(statuses) <= {FlagStatus.RESOLVED.value, FlagStatus.WITHDRAWN.value}
+
+
 def queue(clinic_id: int, *, statuses=UNRESOLVED, priority: int | None = None,
           rule: str | None = None) -> list[Flag]:
-    """The triage queue: most urgent first, then oldest first (resolved: newest first)."""
-    closed = set(statuses) <= {FlagStatus.RESOLVED.value, FlagStatus.WITHDRAWN.value}
-    order = ((Flag.resolved_at.desc(), Flag.id.desc()) if closed
-             else (Flag.priority, Flag.created_at, Flag.id))
+    """The flags of the triage queue, most urgent and newest first (closed: newest closed
+    first), at most ``QUEUE_LIMIT``; ``triage_queue`` orders them by their evidence."""
+    order = ((Flag.resolved_at.desc(), Flag.id.desc()) if is_closed(statuses)
+             else (Flag.priority, Flag.created_at.desc(), Flag.id.desc()))
     query = (select(Flag).options(selectinload(Flag.patient), selectinload(Flag.infusion))
              .where(Flag.clinic_id == clinic_id, Flag.status.in_(statuses))
              .order_by(*order).limit(QUEUE_LIMIT))
@@ -34,6 +40,20 @@ def queue(clinic_id: int, *, statuses=UNRESOLVED, priority: int | None = None,
     if rule:
         query = query.where(Flag.rule == rule)
     return list(db.session.scalars(query))
+
+
+def triage_queue(clinic_id: int, limits: rules.Thresholds, *, statuses=UNRESOLVED,
+                 priority: int | None = None, rule: str | None = None) -> list[triage.Block]:
+    """The triage queue as the page shows it: each flag with why it fired, one block per
+    patient, most urgent and newest evidence first (``app/flags/triage.py``)."""
+    flags = queue(clinic_id, statuses=statuses, priority=priority, rule=rule)
+    return triage.blocks(explained(flags, limits), closed=is_closed(statuses))
+
+
+def explained(flags: list[Flag], limits: rules.Thresholds) -> list[triage.Item]:
+    """Each flag with the sentence saying why it fired (``app/flags/reasons.py``)."""
+    evidence = evidence_for(flags)
+    return [triage.Item(flag, reasons.explain(evidence[flag.id], limits)) for flag in flags]
 
 
 def counts_by_priority(clinic_id: int) -> dict[int, int]:

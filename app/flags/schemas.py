@@ -1,4 +1,4 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from app.flags.rules import RULE_PRIORITY, Priority
 
@@ -25,9 +25,33 @@ class QueueFilter(Schema):
         ["unresolved", "open", "acknowledged", "resolved", "withdrawn"]))
 
 
+def _back() -> fields.String:
+    """Where to return afterwards: only a clinician page of this site."""
+    return fields.String(load_default="", validate=validate.Regexp(
+        r"/clinic/[A-Za-z0-9/_?=&-]*\Z", error="Not a page of this site."))
+
+
 class FlagAction(Schema):
     note = fields.String(load_default="", validate=validate.Length(
         max=500, error="Keep the note under 500 characters."))
-    # Where to return afterwards: only a clinician page of this site.
-    back = fields.String(load_default="", validate=validate.Regexp(
-        r"/clinic/[A-Za-z0-9/_?=&-]*\Z", error="Not a page of this site."))
+    back = _back()
+
+
+RESOLVE_NOTE_MIN = 3
+RESOLVE_NOTE_ERROR = ("Write what was done before resolving an urgent or high flag, in a few "
+                      "words: for example \u201cCalled her, safe, plan in place\u201d.")
+
+
+class ResolveWithNote(FlagAction):
+    """Resolving an urgent or high flag: the note of what was done is required."""
+
+    @validates("note")
+    def says_what_was_done(self, value: str, **kwargs):
+        if len(value.strip()) < RESOLVE_NOTE_MIN:
+            raise ValidationError(RESOLVE_NOTE_ERROR)
+
+
+class BackQuery(Schema):
+    """The resolve page's query string: where to return afterwards."""
+
+    back = _back()

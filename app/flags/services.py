@@ -5,7 +5,8 @@ Each concern lives in its own module; this one only gathers them:
 - ``findings``: applying rule findings (open, extend with evidence, open again);
 - ``lifecycle``: acknowledge, resolve, withdraw;
 - ``escalation``: urgent flags nobody acknowledged in time reach every clinician;
-- ``queries``: the triage queue and the other reads of flag pages;
+- ``queries``: the triage queue and the other reads of flag pages (``evidence`` loads what
+  ``reasons`` explains, ``triage`` orders the queue in blocks per patient);
 - ``rejudge``: flags after check-ins moved to another infusion.
 """
 
@@ -30,16 +31,18 @@ from app.flags.queries import (
     QUEUE_LIMIT,
     clinic_flag,
     counts_by_priority,
+    explained,
     patient_episodes,
     patient_flags,
     queue,
     raised_for,
+    triage_queue,
 )
 
 __all__ = [
     "ACTIVE_FOR", "MIN_ESCALATION_MINUTES", "QUEUE_LIMIT", "acknowledge", "active_patient_ids",
     "apply", "clinic_flag", "counts_by_priority", "dedupe_key",
     "due_escalations", "escalate", "escalate_flag", "evaluate_at_submission", "evaluate_patient",
-    "evidence_of", "facts_for", "patient_episodes", "patient_flags", "queue", "raised_for",
-    "resolve", "thresholds", "withdraw",
+    "evidence_of", "explained", "facts_for", "patient_episodes", "patient_flags", "queue",
+    "raised_for", "resolve", "thresholds", "triage_queue", "withdraw",
 ]

@@ -145,7 +145,7 @@ def phq9(filters: cohort.Filters) -> dict:
     return _marked({
         "title": "PHQ-9 response and remission (series with two or more PHQ-9s)",
         "type": "bar", "x": {"kind": "category", "title": "Outcome"},
-        "y": {"title": "Series", "min": 0},
+        "y": {"title": "Series", "min": 0, "integer": True},
         "labels": ["Responders", "Remitters", "Not responding"],
         "datasets": [{"label": "Series", "data": [r["responders"], r["remitters"], others]}],
         "summary": r,

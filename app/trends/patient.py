@@ -57,7 +57,8 @@ def mood_chart(patient_id: int, zone: ZoneInfo) -> dict:
 
     return {
         "title": "Mood over time (0 worst, 10 best)", "type": "line",
-        "x": {"kind": "time", "title": "Date"}, "y": {"title": "Mood", "min": 0, "max": 10},
+        "x": {"kind": "time", "title": "Date"},
+        "y": {"title": "Mood", "min": 0, "max": 10, "integer": True},
         "datasets": [
             {"label": "Mood", "data": [{"x": _iso(r.taken_at), "y": r.mood} for r in rows]},
             {"label": "Infusion", "type": "scatter", "marker": True,
@@ -129,18 +130,8 @@ def phq9_chart(patient_id: int, zone: ZoneInfo) -> dict:
     return {
         "title": "PHQ-9 total (0-27; remission below 5)", "type": "line",
         "x": {"kind": "time", "title": "Date"},
-        "y": {"title": "PHQ-9 total", "min": 0, "max": instrument.MAX_TOTAL},
-        "datasets": [
-            {"label": "PHQ-9 total",
-             "data": [{"x": _iso(p.response.taken_at), "y": p.response.total}
-                      for _, p in points]},
-            {"label": "Response (down 50% from baseline)", "type": "scatter", "marker": True,
-             "data": [{"x": _iso(p.response.taken_at), "y": p.response.total}
-                      for _, p in points if p.responded]},
-            {"label": "Remission (below 5)", "type": "scatter", "marker": True,
-             "data": [{"x": _iso(p.response.taken_at), "y": p.response.total}
-                      for _, p in points if p.remitted]},
-        ],
+        "y": {"title": "PHQ-9 total", "min": 0, "max": instrument.MAX_TOTAL, "integer": True},
+        "datasets": _phq9_datasets(points),
         "table": {
             "caption": "PHQ-9 over the series",
             "columns": ["Taken", "Series", "Total", "Change from baseline", "Marked"],
@@ -151,6 +142,52 @@ def phq9_chart(patient_id: int, zone: ZoneInfo) -> dict:
     }
 
 
+def _phq9_datasets(points: list) -> list[dict]:
+    """The totals, the response and remission lines, and where each was reached."""
+    return [
+        {"label": "PHQ-9 total",
+         "data": [{"x": _iso(p.response.taken_at), "y": p.response.total}
+                  for _, p in points]},
+        {"label": "Response line (half the series baseline)", "threshold": True,
+         "colour": "#1d6b3a", "data": _response_line(points)},
+        {"label": f"Remission line (below {instrument.REMISSION_BELOW})",
+         "threshold": True, "colour": "#7c3aed",
+         "data": _span([p.response.taken_at for _, p in points],
+                       instrument.REMISSION_BELOW)},
+        {"label": "Response reached", "type": "scatter", "marker": True,
+         "colour": "#1d6b3a",
+         "data": [{"x": _iso(p.response.taken_at), "y": p.response.total}
+                  for _, p in points if p.responded]},
+        {"label": "Remission reached", "type": "scatter", "marker": True,
+         "colour": "#7c3aed",
+         "data": [{"x": _iso(p.response.taken_at), "y": p.response.total}
+                  for _, p in points if p.remitted]},
+    ]
+
+
+def _span(times: list[datetime], y: float) -> list[dict]:
+    """A level line from the first to the last of ``times``; none when they are one moment
+    (a line nobody could see would still be listed in the legend)."""
+    if len(set(times)) < 2:
+        return []
+    return [{"x": _iso(min(times)), "y": y}, {"x": _iso(max(times)), "y": y}]
+
+
+def _response_line(points: list) -> list[dict]:
+    """Half of each series' baseline, across that series' PHQ-9s; a gap between series."""
+    line: list[dict] = []
+    by_series: dict[int, list] = {}
+    for _, p in points:
+        by_series.setdefault(p.response.series_id, []).append(p)
+    for progress in by_series.values():
+        level = progress[0].baseline_total * (1 - instrument.RESPONSE_DROP)
+        segment = _span([p.response.taken_at for p in progress], level)
+        if segment and line:
+            line.append({"x": segment[0]["x"], "y": None})
+        line += segment
+    return line
+
+
 def adherence_chart(patient_id: int) -> dict:
     """Check-in prompts per infusion: answered, missed, still open, and not sent (their window
     closed before they could reach the patient; shown apart, never as missed). One GROUP BY."""
@@ -159,7 +196,8 @@ def adherence_chart(patient_id: int) -> dict:
     labels = [infusion_label(i.kind.value, i.number) for i in infusions]
     return {
         "title": "Check-ins answered per infusion", "type": "bar", "stacked": True,
-        "x": {"kind": "category", "title": "Infusion"}, "y": {"title": "Check-ins", "min": 0},
+        "x": {"kind": "category", "title": "Infusion"},
+        "y": {"title": "Check-ins", "min": 0, "integer": True},
         "labels": labels,
         "datasets": [{"label": label, "data": [int(getattr(counts[i.id], key))
                                                for i in infusions]}

@@ -66,7 +66,10 @@ def test_a_clinician_filters_triage_and_handles_flags_then_filters_the_cohort(li
     assert (headache.status, headache.acknowledged_by_id) == (FlagStatus.ACKNOWLEDGED,
                                                               clinician_id)
     page.goto(f"{live.url}/clinic/?status=acknowledged")
-    page.click("tr:has-text('Headache') >> button:has-text('Resolve')")
+    # A severe headache is a high flag: resolving it asks what was done, on a page of its own.
+    page.click("tr:has-text('Headache') >> a:has-text('Resolve')")
+    page.fill("#note", "Phoned her, headache gone")
+    page.click("main button:has-text('Resolve')")
     page.wait_for_selector("text=Flag resolved.")
     assert _flag(live, "headache").resolved_by_id == clinician_id
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.flags import rules
 from app.flags import services as flags
+from app.flags.facts import mood_baselines
 from app.flags.models import Flag
 from app.infusions import services as infusions
 from app.prompts.models import Prompt, PromptStatus
@@ -41,7 +42,10 @@ def _readiness_checkin(patient, planned_start: datetime, mood: int, clinician):
 
 
 def _baseline(patient) -> int | None:
-    return rules.mood_baseline(flags.facts_for(patient))
+    """The rules' baseline; the batched one the triage queue and patient list show agrees."""
+    baseline = rules.mood_baseline(flags.facts_for(patient))
+    assert mood_baselines([patient.id]).get(patient.id) == baseline
+    return baseline
 
 
 def test_a_readiness_checkin_before_infusion_1_is_the_baseline(app, clock, patient):

@@ -105,11 +105,39 @@ def rows(fragment: str) -> list[list[str]]:
 
 
 def queue_rows(page: str) -> list[tuple[str, str, str, str, str]]:
-    """(priority, patient, flag, infusion, status) of each row of the triage queue."""
+    """(priority, patient, why, infusion, status) of each flag of the triage queue, in order.
+    The queue has one ``<tbody>`` per patient, the patient's name once, in its first row."""
+    return [(cells[0], patient, cells[1], cells[2], cells[4])
+            for patient, cells in _queue_cells(page)]
+
+
+def queue_blocks(page: str) -> list[tuple[str, int]]:
+    """(patient, number of flags) of each patient block of the queue, in order."""
+    blocks: list[tuple[str, int]] = []
+    for patient, _ in _queue_cells(page):
+        if blocks and blocks[-1][0] == patient:
+            blocks[-1] = (patient, blocks[-1][1] + 1)
+        else:
+            blocks.append((patient, 1))
+    return blocks
+
+
+def queue_when(page: str) -> list[str]:
+    """The "how long ago" of each flag's newest evidence, in queue order."""
+    return [cells[3] for _, cells in _queue_cells(page)]
+
+
+def _queue_cells(page: str) -> list[tuple[str, list[str]]]:
     table = re.search(r'<table class="queue">(.*?)</table>', page, re.S)
     if table is None:
         return []
-    return [(cells[0], cells[1], cells[2], cells[3], cells[5]) for cells in rows(table.group(1))]
+    found = []
+    for block in re.findall(r"<tbody\b[^>]*>(.*?)</tbody>", table.group(1), re.S):
+        patient = text_of(re.search(r"<th\b[^>]*>(.*?)</th>", block, re.S).group(1))
+        for row in re.findall(r"<tr\b[^>]*>(.*?)</tr>", block, re.S):
+            found.append((patient, [text_of(c) for c in
+                                    re.findall(r"<td\b[^>]*>(.*?)</td>", row, re.S)]))
+    return found
 
 
 def queue_counts(page: str) -> dict[str, int]:

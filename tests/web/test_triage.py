@@ -26,8 +26,10 @@ from tests.web.flag_support import (
     hidden_back,
     page_of,
     phq9,
+    queue_blocks,
     queue_counts,
     queue_rows,
+    queue_when,
     reload,
     rows,
     section,
@@ -112,14 +114,22 @@ def world(app, clock) -> World:
     # The case that tells oldest-first from id order.
     assert w.flags["E-severe"].id > w.flags["A-mood"].id
     assert w.flags["E-severe"].created_at < w.flags["A-mood"].created_at
+    # What each row says: the rule, why it fired (the value), the infusion number.
     w.rows = {
-        "D-safety": ("urgent", d.display_name, "Safety answer (PHQ-9 item 9)", "\u2014"),
-        "A-severe": ("high", a.display_name, "Severe side effect: Headache", "No. 2, 48 h ago"),
-        "E-severe": ("high", e.display_name, "Severe side effect: Headache", "No. 1, 48 h ago"),
-        "A-mood": ("high", a.display_name, "Mood drop", "No. 2, 48 h ago"),
-        "C-persistent": ("moderate", c.display_name, "Side effect past a day: Nausea",
-                         "No. 1, 48 h ago"),
-        "B-missed": ("low", b.display_name, "Missed check-ins", "No. 1, 47 h ago"),
+        "D-safety": ("urgent", d.display_name,
+                     "Safety answer (PHQ-9 item 9): PHQ-9 item 9 = 1 (total 8)", "\u2014"),
+        "A-severe": ("high", a.display_name,
+                     "Severe side effect: Headache 3 (severe) at 2 h", "No. 2"),
+        "E-severe": ("high", e.display_name,
+                     "Severe side effect: Headache 4 (very severe) at 3 h", "No. 1"),
+        "A-mood": ("high", a.display_name,
+                   "Mood drop: Mood 1 against a baseline of 6 at 6 h", "No. 2"),
+        "C-persistent": ("moderate", c.display_name,
+                         "Side effect past a day: Nausea 1 (mild) at 25 h, still there after "
+                         "24 h", "No. 1"),
+        "B-missed": ("low", b.display_name,
+                     "Missed check-ins: No check-in in the first 24 h (2 prompts missed)",
+                     "No. 1"),
     }
     return w
 
@@ -139,7 +149,9 @@ def _queue(desk, query: str = ""):
     return page_of(response)
 
 
-ALL_UNRESOLVED = ("D-safety", "A-severe", "E-severe", "A-mood", "C-persistent", "B-missed")
+# Most urgent first; within "high" the newest evidence first (A's mood 1 at 6 h, E's headache
+# at 3 h, A's headache at 2 h), A's two flags kept together in one block.
+ALL_UNRESOLVED = ("D-safety", "A-mood", "A-severe", "E-severe", "C-persistent", "B-missed")
 
 
 # --- the queue ------------------------------------------------------------------------------
@@ -154,10 +166,14 @@ def test_clinician_lands_on_the_triage_queue_after_signing_in(world, client):
     assert "<h1>Triage</h1>" in page_of(landing)
 
 
-def test_queue_lists_unresolved_flags_most_urgent_then_oldest_first(world, desk):
+def test_queue_lists_unresolved_flags_most_urgent_then_newest_evidence_first(world, desk):
     page = _queue(desk)
 
     assert queue_rows(page) == _expected(world, *ALL_UNRESOLVED)
+    names = {key: patient.display_name for key, patient in world.patients.items()}
+    assert queue_blocks(page) == [(names["D"], 1), (names["A"], 2), (names["E"], 1),
+                                  (names["C"], 1), (names["B"], 1)]
+    assert queue_when(page)[:5] == ["8 h ago", "42 h ago", "46 h ago", "45 h ago", "23 h ago"]
     other = reload(world.flags["other-clinic"]).patient.display_name
     assert other not in page
 
@@ -175,16 +191,20 @@ def test_queue_rows_link_to_the_patient_and_offer_both_actions(world, desk):
         flag = world.flags[name]
         assert f'href="/clinic/patients/{flag.patient_id}"' in page
         assert f"/clinic/flags/{flag.id}/acknowledge" in form_actions(page)
-        assert f"/clinic/flags/{flag.id}/resolve" in form_actions(page)
+        if flag.priority <= 1:  # urgent and high: resolved with a note, on a page of its own
+            assert f'href="/clinic/flags/{flag.id}/resolve"' in page
+            assert f"/clinic/flags/{flag.id}/resolve" not in form_actions(page)
+        else:  # moderate and low: one click
+            assert f"/clinic/flags/{flag.id}/resolve" in form_actions(page)
 
 
 FILTERS = {
     "no filter": ("", ALL_UNRESOLVED),
     "urgent": ("?priority=urgent", ("D-safety",)),
-    "high": ("?priority=high", ("A-severe", "E-severe", "A-mood")),
+    "high": ("?priority=high", ("A-mood", "A-severe", "E-severe")),
     "moderate": ("?priority=moderate", ("C-persistent",)),
     "low": ("?priority=low", ("B-missed",)),
-    "severe symptom": ("?rule=severe_symptom", ("A-severe", "E-severe")),
+    "severe symptom": ("?rule=severe_symptom", ("E-severe", "A-severe")),
     "mood drop": ("?rule=mood_drop", ("A-mood",)),
     "safety": ("?rule=safety", ("D-safety",)),
     "high mood drop": ("?priority=high&rule=mood_drop", ("A-mood",)),
@@ -196,9 +216,9 @@ FILTERS = {
     # The filter form as a desk sends it with "All" chosen.
     "form, all": ("?priority=&rule=&status=unresolved", ALL_UNRESOLVED),
     "form, high only": ("?priority=high&rule=&status=unresolved",
-                        ("A-severe", "E-severe", "A-mood")),
+                        ("A-mood", "A-severe", "E-severe")),
     "form, severe only": ("?priority=&rule=severe_symptom&status=unresolved",
-                          ("A-severe", "E-severe")),
+                          ("E-severe", "A-severe")),
 }
 
 
@@ -227,7 +247,7 @@ def test_status_filters_after_acknowledging_and_resolving(world, desk, clock):
     assert acknowledged == _expected(world, "A-mood", status="acknowledged")
     assert resolved == _expected(world, "E-severe", status="resolved")
     assert [r[:4] for r in queue_rows(unresolved_page)] == [
-        world.rows[n] for n in ("D-safety", "A-severe", "A-mood", "C-persistent", "B-missed")]
+        world.rows[n] for n in ("D-safety", "A-mood", "A-severe", "C-persistent", "B-missed")]
     assert queue_counts(unresolved_page) == {"urgent": 1, "high": 2, "moderate": 1, "low": 1}
 
 
@@ -269,9 +289,8 @@ def test_acknowledge_in_one_click(world, desk, clock):
     # The queue still lists it (unresolved), now without the acknowledge button.
     page = _queue(desk)
     assert f"/clinic/flags/{flag.id}/acknowledge" not in form_actions(page)
-    assert f"/clinic/flags/{flag.id}/resolve" in form_actions(page)
-    assert ("high", world.patients["A"].display_name, "Severe side effect: Headache",
-            "No. 2, 48 h ago", "acknowledged") in queue_rows(page)
+    assert f'href="/clinic/flags/{flag.id}/resolve"' in page  # high: resolved with a note
+    assert (*world.rows["A-severe"], "acknowledged") in queue_rows(page)
 
 
 def test_acknowledging_twice_is_harmless(world, desk, clock, signed_in):
@@ -314,11 +333,11 @@ def test_resolving_an_acknowledged_flag_keeps_who_acknowledged_it(world, desk, c
     clock.advance(hours=1)
     colleague_user = factories.staff(world.clinic)
 
-    response = _post(signed_in(colleague_user), flag, "resolve")
+    response = _post(signed_in(colleague_user), flag, "resolve", note="Called back, fine")
 
     assert response.status_code == 303
     assert flag_state(flag) == (FlagStatus.RESOLVED, acknowledged_at, world.clinician.id,
-                                "will call", clock(), colleague_user.id, "")
+                                "will call", clock(), colleague_user.id, "Called back, fine")
     assert len(audit_events("flag.resolve")) == 1
 
 
@@ -338,6 +357,88 @@ def test_resolving_twice_and_acknowledging_a_resolved_flag_change_nothing(world,
     assert audit_events("flag.acknowledge") == []
 
 
+# --- resolving an urgent or high flag needs a note of what was done ---------------------------
+
+NOTE_NEEDED = "Write what was done before resolving an urgent or high flag"
+
+
+@pytest.mark.parametrize("name", ["D-safety", "A-severe", "A-mood"])
+@pytest.mark.parametrize("note", ["", "   ", "ok"], ids=["none", "blank", "too short"])
+def test_resolving_urgent_or_high_without_a_note_shows_the_form_again(world, desk, name, note):
+    flag = world.flags[name]
+    before = flag_state(flag)
+
+    response = _post(desk, flag, "resolve", note=note)
+
+    assert response.status_code == 422
+    page = page_of(response)
+    assert NOTE_NEEDED in text_of(page)
+    assert 'aria-invalid="true"' in page and 'id="note-error"' in page
+    assert f'action="/clinic/flags/{flag.id}/resolve"' in page
+    assert flag_state(flag) == before
+    assert audit_events("flag.resolve") == []
+
+
+def test_the_note_is_kept_on_the_flag_and_in_the_audit_log(world, desk, clock):
+    flag = world.flags["D-safety"]
+
+    response = _post(desk, flag, "resolve", note="  Called her, safe, plan in place ")
+
+    assert response.status_code == 303
+    assert reload(flag).resolve_note == "  Called her, safe, plan in place "
+    [event] = audit_events("flag.resolve")
+    assert event.detail == {"rule": "safety", "note": "  Called her, safe, plan in place "}
+
+
+@pytest.mark.parametrize("name", ["C-persistent", "B-missed"])
+def test_moderate_and_low_flags_resolve_in_one_click(world, desk, name):
+    flag = world.flags[name]
+
+    response = _post(desk, flag, "resolve")
+
+    assert response.status_code == 303
+    assert reload(flag).status == FlagStatus.RESOLVED
+
+
+def test_acknowledging_an_urgent_flag_stays_one_click(world, desk):
+    response = _post(desk, world.flags["D-safety"], "acknowledge")
+
+    assert response.status_code == 303
+    assert reload(world.flags["D-safety"]).status == FlagStatus.ACKNOWLEDGED
+
+
+def test_the_resolve_page_says_why_and_asks_what_was_done(world, desk):
+    flag = world.flags["A-mood"]
+
+    response = desk.get(f"/clinic/flags/{flag.id}/resolve?back=/clinic/patients/{flag.patient_id}")
+
+    assert response.status_code == 200
+    page = page_of(response)
+    assert "Mood 1 against a baseline of 6 at 6 h" in text_of(page)
+    assert '<textarea id="note" name="note"' in page
+    assert hidden_back(page, f"/clinic/flags/{flag.id}/resolve") == (
+        f"/clinic/patients/{flag.patient_id}")
+
+
+def test_the_resolve_page_of_a_resolved_flag_offers_nothing(world, desk):
+    flag = world.flags["C-persistent"]
+    _post(desk, flag, "resolve")
+
+    page = page_of(desk.get(f"/clinic/flags/{flag.id}/resolve"))
+
+    assert "already resolved" in page
+    assert f"/clinic/flags/{flag.id}/resolve" not in form_actions(page)
+
+
+@pytest.mark.parametrize("query", ["back=https://evil.test/", "back=/login", "x=1"])
+def test_the_resolve_page_with_a_bad_query_is_400(app, world, desk, query):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    response = desk.get(f"/clinic/flags/{world.flags['A-mood'].id}/resolve?{query}")
+
+    assert response.status_code == 400
+
+
 @pytest.mark.parametrize("action", ["acknowledge", "resolve"])
 def test_a_note_of_500_characters_is_kept(world, desk, action):
     flag = world.flags["A-severe"]
@@ -349,14 +450,15 @@ def test_a_note_of_500_characters_is_kept(world, desk, action):
     assert (flag.acknowledge_note if action == "acknowledge" else flag.resolve_note) == "n" * 500
 
 
-@pytest.mark.parametrize("action", ["acknowledge", "resolve"])
-def test_a_note_over_500_characters_is_400_and_changes_nothing(world, desk, action):
+@pytest.mark.parametrize(("action", "status"), [("acknowledge", 400), ("resolve", 422)])
+def test_a_note_over_500_characters_is_refused_and_changes_nothing(world, desk, action, status):
     flag = world.flags["A-severe"]
     before = flag_state(flag)
 
     response = _post(desk, flag, action, note="n" * 501)
 
-    assert response.status_code == 400
+    assert response.status_code == status  # resolve: its form again, the reason beside it
+    assert "Keep the note under 500 characters." in page_of(response)
     assert flag_state(flag) == before
     assert audit_events(f"flag.{action}") == []
 
@@ -366,7 +468,7 @@ def test_back_to_a_clinic_page_is_followed(world, desk, action):
     flag = world.flags["A-severe"]
     back = f"/clinic/patients/{flag.patient_id}"
 
-    response = _post(desk, flag, action, back=back)
+    response = _post(desk, flag, action, back=back, note="done that")
 
     assert response.status_code == 303
     assert response.headers["Location"].endswith(back)
@@ -461,7 +563,7 @@ def test_patient_page_shows_the_flag_history_newest_first(world, desk, clock, si
     severe, mood = world.flags["A-severe"], world.flags["A-mood"]
     _post(desk, severe, "acknowledge")
     colleague = factories.staff(world.clinic)
-    _post(signed_in(colleague), mood, "resolve")
+    _post(signed_in(colleague), mood, "resolve", note="Seen in clinic")
 
     page = _patient_page(desk, a)
 
@@ -487,7 +589,7 @@ def test_resolving_from_the_patient_page_comes_back_to_it(world, desk):
     page = _patient_page(desk, a)
     back = hidden_back(page, f"/clinic/flags/{flag.id}/resolve")
 
-    response = _post(desk, flag, "resolve", back=back)
+    response = _post(desk, flag, "resolve", back=back, note="Phoned, settled")
 
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/clinic/patients/{a.id}")

@@ -6,34 +6,61 @@
   var PALETTE = ["#0b4f8a", "#c2410c", "#1d6b3a", "#7c3aed", "#a4161a", "#0f766e",
                  "#92400e", "#4a5360", "#be185d"];
 
+  // Clinical values are drawn as measured: straight lines between points (tension 0), never
+  // smoothed; markers and threshold lines are never clipped at the chart's edge.
   function dataset(spec, index, chartType) {
-    var colour = PALETTE[index % PALETTE.length];
+    var colour = spec.colour || PALETTE[index % PALETTE.length];
     var out = {
       label: spec.label,
       data: spec.data,
       borderColor: colour,
       backgroundColor: colour,
-      spanGaps: true,
-      tension: 0.2
+      spanGaps: !spec.threshold,
+      tension: 0,
+      clip: false
     };
     if (spec.type) { out.type = spec.type; }
     if (spec.marker) {
       out.pointStyle = "triangle";
       out.pointRadius = 7;
       out.showLine = false;
+    } else if (spec.threshold) {
+      out.type = "line";
+      out.borderDash = [6, 4];
+      out.borderWidth = 2;
+      out.pointRadius = 0;
+      out.pointHitRadius = 4;
     } else if (chartType === "line") {
       out.pointRadius = 3;
     }
     return out;
   }
 
+  // Time axes say the day on every tick ("9 Mar", "9 Mar 14:00"), never an hour alone.
+  var TIME = {
+    tooltipFormat: "d MMM yyyy HH:mm",
+    displayFormats: { minute: "d MMM HH:mm", hour: "d MMM HH:mm", day: "d MMM",
+                      week: "d MMM", month: "MMM yyyy", quarter: "MMM yyyy", year: "yyyy" },
+    minUnit: "hour"
+  };
+
   function axis(spec, stacked) {
-    var out = { title: { display: !!(spec && spec.title), text: spec ? spec.title : "" } };
-    if (spec && spec.kind === "time") { out.type = "time"; }
+    var out = { title: { display: !!(spec && spec.title), text: spec ? spec.title : "" },
+                ticks: {} };
+    if (spec && spec.kind === "time") { out.type = "time"; out.time = TIME; }
     if (spec && spec.min !== undefined) { out.min = spec.min; }
     if (spec && spec.max !== undefined) { out.max = spec.max; }
+    if (spec && spec.integer) { out.ticks.precision = 0; }
     if (stacked) { out.stacked = true; }
     return out;
+  }
+
+  // The legend names only what is drawn: a dataset with no point is left out of it.
+  function drawn(item, data) {
+    var found = data.datasets[item.datasetIndex];
+    return !!(found && found.data && found.data.some(function (p) {
+      return p !== null && (typeof p !== "object" || p.y !== null);
+    }));
   }
 
   function draw(canvas, chart) {
@@ -45,10 +72,11 @@
       options: {
         responsive: true,
         maintainAspectRatio: false,
+        layout: { padding: { top: 12, right: 12 } },
         interaction: { mode: "nearest", intersect: false },
         scales: { x: axis(chart.x, chart.stacked), y: axis(chart.y, chart.stacked) },
         plugins: {
-          legend: { position: "bottom" },
+          legend: { position: "bottom", labels: { filter: drawn } },
           tooltip: {
             callbacks: {
               label: function (item) {

@@ -1,0 +1,16 @@
+"""The patient list's query string: search by name, sort by a column. Anything else is a 400
+in words, never a 500."""
+
+from marshmallow import Schema, fields, validate
+
+from app.dashboard.services import SORTS
+from app.forms import Text
+
+SORT_ERROR = "Sort by one of: " + ", ".join(SORTS) + "."
+
+
+class PatientListQuery(Schema):
+    q = Text(load_default="", max_length=120)
+    sort = fields.String(load_default="flag", validate=validate.OneOf(SORTS, error=SORT_ERROR))
+    order = fields.String(load_default="asc", validate=validate.OneOf(
+        ("asc", "desc"), error="Order is asc or desc."))
