@@ -62,7 +62,7 @@ def _save_offline_as_a(live, page) -> dict:
     page.context.set_offline(True)
     page.click("label[for=mood-2]")
     page.fill("#note", NOTE_OF_A)
-    page.click("text=Submit check-in")
+    page.click("form[data-checkin] button[type=submit]")
     status_says(page, SAVED)
     [saved] = page.evaluate("AftercareOutbox.waiting()")
     assert saved["account"] == page.evaluate("document.body.dataset.account")

@@ -48,7 +48,7 @@ def test_a_checkin_made_offline_is_kept_then_sent_once(live, page):
 
     page.click("label[for=mood-7]")
     page.click("label[for=symptom-headache-2]")
-    page.click("text=Submit check-in")
+    page.click("form[data-checkin] button[type=submit]")
 
     status_says(page, SAVED)
     assert _checkins(live) == before
