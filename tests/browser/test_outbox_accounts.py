@@ -61,6 +61,7 @@ def _save_offline_as_a(live, page) -> dict:
     wait_for_service_worker(page)
     page.context.set_offline(True)
     page.click("label[for=mood-2]")
+    page.click("summary:has-text('Add a note')")
     page.fill("#note", NOTE_OF_A)
     page.click("form[data-checkin] button[type=submit]")
     status_says(page, SAVED)
