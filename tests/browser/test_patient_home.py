@@ -31,6 +31,8 @@ def test_a_due_phq9_is_the_main_button(live, phone, shots):
     main = phone.locator("[data-main-action]")
     assert main.inner_text() == "Answer the weekly questionnaire"
     assert main.bounding_box()["y"] < 740
+    due = phone.inner_text("#due-heading ~ ul")
+    assert "by " in due and ("today" in due or "tomorrow" in due), due
     assert fits_the_screen_width(phone)
     assert serious_axe_problems(phone) == []
     shots(phone, "phq9-due")

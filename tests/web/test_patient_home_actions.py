@@ -56,3 +56,11 @@ def test_the_due_phq9_is_the_main_button_and_check_in_comes_second(phone, clock,
     assert _main_action(page) == "Answer the weekly questionnaire -> /phq9"
     assert page.index("data-main-action") < page.index('href="/checkin"')
     assert 'class="button big secondary-link" href="/checkin">Check in now' in page
+
+
+def test_due_times_are_in_words_in_the_patients_zone(phone, clock):
+    # The 2 h prompt (11:00 New York) is open until the 6 h one, 15:00 local.
+    clock.now = END + timedelta(hours=2, minutes=5)
+    page = phone.get("/").get_data(as_text=True)
+    assert "2 hours after infusion 1" in page
+    assert "by 15:00 today" in page
