@@ -122,7 +122,8 @@ def test_signing_out_clears_the_phone(live, page):
     page.evaluate("caches.keys()")
     assert page.evaluate("caches.keys().then(k => k.length)") >= 1
 
-    page.click("header button[type=submit]")  # Sign out
+    page.goto(f"{live.url}/account")
+    page.click("main form[data-logout] button")  # Sign out, on the Account page
     page.wait_for_selector("text=You are signed out")
 
     assert page.evaluate("caches.keys().then(k => k.length)") == 0
