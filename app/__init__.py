@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Config, Flask
 
 from app import config as app_config
+from app import schema_words  # noqa: F401  (first: patient words for every schema's errors)
 
 
 def create_app(config: dict | None = None) -> Flask:

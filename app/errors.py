@@ -1,5 +1,8 @@
 """Error pages for people and JSON errors for the API; never a stack trace."""
 
+import time
+from datetime import UTC, datetime
+
 from flask import Flask, g, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -8,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from app.api.errors import error_response, http_error, is_api_request, validation_error
-from app.extensions import db, login_manager
+from app.extensions import db, limiter, login_manager
 
 
 def register(app: Flask) -> None:
@@ -27,7 +30,22 @@ def _page(code: int, title: str, message: str):
 def _http_error(error: HTTPException):
     if is_api_request():
         return http_error(error)
+    if error.code == 429:
+        return _page(429, "Please wait a moment", _try_again_sentence())
     return _page(error.code or 500, error.name, error.description or "")
+
+
+def _try_again_sentence() -> str:
+    """When the limit that was reached lets this person in again, in a sentence."""
+    from app.templating import local_time  # it imports the auth package, which needs errors
+
+    limit = limiter.current_limit
+    wait = max(1, int(limit.reset_at - time.time())) if limit else 60
+    minutes = max(1, round(wait / 60))
+    at = local_time(datetime.fromtimestamp(time.time() + wait, UTC), "%H:%M")
+    when = "in about a minute" if minutes == 1 else f"in about {minutes} minutes"
+    return (f"That was a lot of tries in a short time, so Aftercare is pausing them. Please "
+            f"try again {when}, at {at}. Nothing you already sent was lost.")
 
 
 def _csrf_error(error: CSRFError):

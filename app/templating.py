@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, g
 from flask_login import current_user
 
+from app import timewords
 from app.auth.access import device_account, signed_out_here
 from app.auth.models import Role
 from app.checkins import catalog
@@ -41,7 +42,21 @@ def local_input(value: datetime | None) -> str:
     return local_time(value, "%Y-%m-%dT%H:%M") if value else ""
 
 
+def due_by(value: datetime) -> str:
+    from app.clock import utcnow
+
+    return timewords.due_by(value, utcnow(), viewer_timezone())
+
+
+def said_when(value: datetime) -> str:
+    from app.clock import utcnow
+
+    return timewords.said_when(value, utcnow(), viewer_timezone())
+
+
 def register(app: Flask) -> None:
+    app.add_template_filter(due_by, "due_by")
+    app.add_template_filter(said_when, "said_when")
     app.add_template_filter(local_time, "local")
     app.add_template_filter(local_input, "local_input")
     app.add_template_filter(doses.plain, "plain")

@@ -8,17 +8,21 @@ class Symptom:
     code: str
     label: str
     hint: str = ""
+    still: str = ""  # asked first when the last check-in reported it ("Still have ...?")
 
 
 SYMPTOMS: tuple[Symptom, ...] = (
-    Symptom("headache", "Headache"),
-    Symptom("nausea", "Nausea"),
-    Symptom("lightheadedness", "Lightheadedness", "dizziness"),
-    Symptom("grogginess", "Grogginess", "drowsiness, fatigue"),
-    Symptom("dissociation", "Feeling detached or unreal"),
-    Symptom("vision", "Blurred or distorted vision"),
-    Symptom("anxiety", "Anxiety"),
-    Symptom("other", "Something else"),
+    Symptom("headache", "Headache", still="Still have the headache?"),
+    Symptom("nausea", "Nausea", still="Still feeling sick (nausea)?"),
+    Symptom("lightheadedness", "Lightheadedness", "dizziness",
+            still="Still lightheaded or dizzy?"),
+    Symptom("grogginess", "Grogginess", "drowsiness, fatigue",
+            still="Still groggy or tired?"),
+    Symptom("dissociation", "Feeling detached or unreal",
+            still="Still feeling detached or unreal?"),
+    Symptom("vision", "Blurred or distorted vision", still="Is your vision still blurred?"),
+    Symptom("anxiety", "Anxiety", still="Still feeling anxious?"),
+    Symptom("other", "Something else", still="Still have the other side effect?"),
 )
 SYMPTOM_CODES = frozenset(s.code for s in SYMPTOMS)
 OTHER = "other"

@@ -75,7 +75,9 @@ class CheckinIn(Timed):
 
     client_id = fields.UUID(required=True)
     mood = fields.Integer(required=True, strict=True, validate=validate.Range(
-        catalog.MOOD_MIN, catalog.MOOD_MAX, error="Mood is a whole number from 0 to 10."))
+        catalog.MOOD_MIN, catalog.MOOD_MAX, error="Mood is a whole number from 0 to 10."),
+        error_messages={"required": "Please choose your mood, from 0 to 10.",
+                        "null": "Please choose your mood, from 0 to 10."})
     symptoms = fields.List(fields.Nested(SymptomIn), load_default=list,
                            validate=validate.Length(max=len(catalog.SYMPTOMS)))
     note = fields.String(load_default="", validate=validate.Length(

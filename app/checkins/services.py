@@ -97,6 +97,15 @@ def history(patient_id: int, *, limit: int, before_id: int | None = None) -> lis
     return list(db.session.scalars(query))
 
 
+def reported_last_time(patient_id: int) -> dict[str, SymptomRating]:
+    """The side effects (code -> rating) above none at the patient's latest check-in: the
+    check-in form asks about these first ("Still have the headache?")."""
+    recent = history(patient_id, limit=1)
+    if not recent:
+        return {}
+    return {s.code: s for s in recent[0].symptoms if s.severity > 0}
+
+
 def own_checkin(patient_id: int, checkin_id: int) -> CheckIn | None:
     return db.session.scalar(
         select(CheckIn).where(CheckIn.id == checkin_id, CheckIn.patient_id == patient_id)

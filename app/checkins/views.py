@@ -25,7 +25,8 @@ api = Blueprint("checkins_api", __name__, url_prefix="/api/v1")
 def _form(patient, **context):
     return render_template(
         "checkins/form.html", patient=patient,
-        ask_home_safely=services.first_after_latest_infusion(patient.id, utcnow()), **context)
+        ask_home_safely=services.first_after_latest_infusion(patient.id, utcnow()),
+        last_time=services.reported_last_time(patient.id), **context)
 
 
 @bp.get("/")

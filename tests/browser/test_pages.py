@@ -65,7 +65,7 @@ def test_keyboard_alone_completes_a_checkin(live, phone):
     phone.keyboard.press("ArrowRight")  # radio groups move with the arrow keys
     phone.keyboard.press("ArrowRight")
     assert phone.evaluate("document.querySelector('input[name=mood]:checked').value") == "2"
-    phone.focus("text=Submit check-in")
+    phone.focus("form[data-checkin] button[type=submit]")
     phone.keyboard.press("Enter")
     phone.wait_for_url("**/checkins/*")
     assert "Thank you" in phone.inner_text("main")

@@ -48,7 +48,7 @@ def test_a_checkin_made_offline_is_kept_then_sent_once(live, page):
 
     page.click("label[for=mood-7]")
     page.click("label[for=symptom-headache-2]")
-    page.click("text=Submit check-in")
+    page.click("form[data-checkin] button[type=submit]")
 
     status_says(page, SAVED)
     assert _checkins(live) == before
@@ -122,7 +122,8 @@ def test_signing_out_clears_the_phone(live, page):
     page.evaluate("caches.keys()")
     assert page.evaluate("caches.keys().then(k => k.length)") >= 1
 
-    page.click("header button[type=submit]")  # Sign out
+    page.goto(f"{live.url}/account")
+    page.click("main form[data-logout] button")  # Sign out, on the Account page
     page.wait_for_selector("text=You are signed out")
 
     assert page.evaluate("caches.keys().then(k => k.length)") == 0

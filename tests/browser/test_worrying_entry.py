@@ -62,7 +62,7 @@ def test_not_home_safely_with_mood_0_shows_crisis_and_clinic_phone_first(just_in
 
     phone.click("label[for=mood-0]")
     phone.click("label[for=home-no]")
-    phone.click("text=Submit check-in")
+    phone.click("form[data-checkin] button[type=submit]")
 
     phone.wait_for_url("**/checkins/*")
     _crisis_comes_first(phone)
@@ -79,7 +79,7 @@ def test_a_worrying_checkin_sent_later_from_the_outbox_shows_the_crisis_block(li
     phone.context.set_offline(True)
 
     phone.click("label[for=mood-0]")
-    phone.click("text=Submit check-in")
+    phone.click("form[data-checkin] button[type=submit]")
     status_says(phone, "Saved on this phone; it will be sent when you are back online.")
     assert phone.locator("main section.crisis").count() == 0
     assert "mood_drop" not in _rules(live)

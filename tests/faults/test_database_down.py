@@ -95,8 +95,9 @@ def test_the_pwa_keeps_a_checkin_made_while_the_database_is_down_then_sends_it_o
 
     with database_outage(served.app.config["SQLALCHEMY_DATABASE_URI"]):
         page.click("label[for=mood-3]")
+        page.click("details[data-side-effects] > summary")  # "No side effects": the list
         page.click("label[for=symptom-nausea-1]")
-        page.click("text=Submit check-in")
+        page.click("form[data-checkin] button[type=submit]")
         status_says(page, SAVED)
         [saved] = page.evaluate("AftercareOutbox.waiting()")
     body = json.loads(saved["body"])

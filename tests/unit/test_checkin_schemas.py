@@ -11,6 +11,7 @@ from marshmallow import ValidationError
 from app.checkins import catalog
 from app.checkins.schemas import CheckinIn
 from app.infusions.schemas import Infusion
+from app.schema_words import MISSING
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 NEW_YORK = ZoneInfo("America/New_York")
@@ -129,7 +130,8 @@ def test_required_field_missing(missing):
     del body[missing]
     with pytest.raises(ValidationError) as caught:
         checkin_schema().load(body)
-    assert caught.value.messages == {missing: ["Missing data for required field."]}
+    said = "Please choose your mood, from 0 to 10." if missing == "mood" else MISSING
+    assert caught.value.messages == {missing: [said]}
 
 
 def test_future_and_old_messages_say_why():

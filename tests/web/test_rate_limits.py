@@ -7,6 +7,7 @@ AFTERCARE_REQUIRE_REDIS=1 (set by .ci/run).
 
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -154,3 +155,17 @@ def test_with_redis_down_sign_in_still_answers_and_is_still_limited(app, clinic)
     """Nothing listens on this port: the server falls back to counting in its own memory."""
     email = factories.staff(clinic).email
     assert web_server(app, "redis://127.0.0.1:1/0", "p", email, 11) == [401] * 10 + [429]
+
+
+def test_the_429_page_says_when_to_try_again_in_a_sentence(app):
+    client = app.test_client()
+    for attempt in range(10):
+        client.get(f"/setup/guess-{attempt}")
+
+    response = client.get("/setup/guess-11")
+
+    assert response.status_code == 429
+    page = response.get_data(as_text=True)
+    assert "Please wait a moment" in page
+    assert re.search(r"Please try again in about (a minute|\d+ minutes), at \d\d:\d\d\.", page)
+    assert "Too Many Requests" not in page

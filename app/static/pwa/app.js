@@ -70,7 +70,7 @@
     var account = payload.account;
     if (!account) {
       status("This check-in could not be kept on this phone: please sign in, then check in again.");
-      return Promise.resolve();
+      return Promise.resolve(false);
     }
     var body = Object.assign({}, payload);
     delete body.account; // kept beside the entry, added when it is sent
@@ -80,8 +80,55 @@
       if (registration && registration.sync) {
         registration.sync.register(outbox.SYNC_TAG).catch(function () { /* drained on the next visit */ });
       }
+      return true;
     });
   }
+
+  // Saved on this phone: the entry stays on screen as it was filled in, locked, and the
+  // confirmation beside the button takes the focus (it is where the person is looking).
+  // Saving it again is impossible; "New check-in" starts another one, with a new client_id.
+  function showSaved(form) {
+    var box = form.querySelector("[data-saved]");
+    form.querySelectorAll("input, textarea, button[type=submit]").forEach(function (control) {
+      control.disabled = true;
+    });
+    if (!box) return;
+    var when = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    box.querySelector("[data-saved-message]").textContent =
+      "Saved on this phone at " + when + ". It will be sent when you are back online.";
+    box.hidden = false;
+    box.querySelector("[data-saved-message]").focus();
+  }
+
+  document.addEventListener("click", function (event) {
+    var again = event.target.closest("[data-new-checkin]");
+    if (!again) return;
+    var form = again.closest("form");
+    form.querySelectorAll("input, textarea, button[type=submit]").forEach(function (control) {
+      control.disabled = false;
+    });
+    form.reset();
+    var hidden = form.querySelector("input[name=client_id]");
+    if (hidden) hidden.value = newClientId();
+    form.querySelector("[data-saved]").hidden = true;
+    summarise(form);
+    var first = form.querySelector("input[name=mood]");
+    if (first) first.focus();
+  });
+
+  // The side-effect list's one line says what it holds: "No side effects" until one is rated.
+  function summarise(form) {
+    var list = form.querySelector("details[data-side-effects]");
+    if (!list) return;
+    var rated = list.querySelectorAll("input[type=radio]:checked:not([value='0'])").length;
+    var line = list.querySelector("[data-summary]");
+    if (!line.dataset.none) line.dataset.none = line.textContent;
+    line.textContent = rated ? rated + (rated === 1 ? " side effect" : " side effects") + " chosen" : line.dataset.none;
+  }
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-checkin]");
+    if (form) summarise(form);
+  });
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -113,7 +160,12 @@
         if (response.ok) {
           return response.json().then(function (checkin) { window.location.assign("/checkins/" + checkin.id); });
         }
-        if (response.status >= 500 || response.status === 503) return saveForLater(payload);
+        if (response.status >= 500 || response.status === 503) {
+          return saveForLater(payload).then(function (saved) {
+            form.dataset.submitting = "";
+            if (saved) showSaved(form);
+          });
+        }
         form.dataset.submitting = "";
         if (response.status === 409) { // this page is another account's: never filed under this one
           status("Someone else is signed in on this phone now, so this check-in was not sent. Sign in as yourself and check in again.");
@@ -121,10 +173,9 @@
         }
         form.submit(); // 4xx: the server-rendered form shows what to fix
       }, function () {
-        return saveForLater(payload).then(function () {
+        return saveForLater(payload).then(function (saved) {
           form.dataset.submitting = "";
-          form.reset();
-          if (hidden) hidden.value = newClientId();
+          if (saved) showSaved(form);
         });
       });
       return;
