@@ -198,7 +198,7 @@ def test_the_triage_queue_row_says_home_safely_no(home_answers, patient, signed_
 
     [(priority, who, flag, _infusion, status)] = queue_rows(page)
     assert (priority, who, status) == ("high", patient.display_name, "open")
-    assert flag == "Did not get home safely Home safely: No"
+    assert flag == "Did not get home safely: Home safely: No at 30 min"
 
 
 def test_the_csv_has_a_home_safely_row_per_answer(home_answers, patient, signed_in):
