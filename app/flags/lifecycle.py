@@ -6,7 +6,15 @@ from datetime import datetime
 from app.audit.services import record
 from app.auth.models import User
 from app.flags.models import UNRESOLVED, Flag, FlagStatus
+from app.flags.rules import Priority
 from app.notifications.services import cancel_escalations
+
+# Resolving a flag this urgent or more needs a short note of what was done (issue 15, point 2).
+RESOLVE_NOTE_FROM = Priority.HIGH
+
+
+def resolving_needs_note(priority: int) -> bool:
+    return priority <= int(RESOLVE_NOTE_FROM)
 
 
 def acknowledge(flag: Flag, *, by: User, now: datetime, note: str = "") -> bool:

@@ -31,14 +31,6 @@ RULE_PRIORITY = {
     "unresolved_symptom": Priority.MODERATE,
     "missed_checkins": Priority.LOW,
 }
-# Resolving a flag this urgent or more needs a short note of what was done (issue 15, point 2).
-RESOLVE_NOTE_FROM = Priority.HIGH
-
-
-def resolving_needs_note(priority: int) -> bool:
-    return priority <= int(RESOLVE_NOTE_FROM)
-
-
 SUBMISSION_RULES = ("safety", "severe_symptom", "mood_drop", "not_home_safely")
 
 

@@ -8,9 +8,9 @@ from app.auth.access import staff_required
 from app.clinics.settings import effective
 from app.clock import utcnow
 from app.flags import schemas, services
+from app.flags.lifecycle import resolving_needs_note
 from app.flags.models import UNRESOLVED
 from app.flags.reasons import how_long_ago
-from app.flags.rules import resolving_needs_note
 from app.forms import first_errors, load_form, without_blanks
 from app.scoping import clinic_id, flag_or_404
 

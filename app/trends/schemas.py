@@ -22,6 +22,7 @@ class Axis(Schema):
     title = fields.String()
     min = fields.Float()
     max = fields.Float()
+    integer = fields.Boolean(metadata={"description": "ticks at whole numbers only (counts)"})
 
 
 class Dataset(Schema):
