@@ -6,11 +6,14 @@ AFTERCARE_REQUIRE_BROWSER=1 (set by .ci/run), which turns that skip into a failu
 """
 
 import os
+import re
 import shutil
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from app import create_app
 from app.auth.models import Role
@@ -20,6 +23,8 @@ from tests.live_server import LiveServer
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 REQUIRE_BROWSER = os.environ.get("AFTERCARE_REQUIRE_BROWSER") == "1"
+PHONE = {"width": 360, "height": 740}
+DESK = {"width": 1366, "height": 900}
 
 
 @pytest.fixture(scope="session")
@@ -99,3 +104,39 @@ def status_says(page, text: str) -> None:
     page.wait_for_function("text => { const box = document.getElementById('outbox-status');"
                            " return box && !box.hidden && box.textContent.trim() === text; }",
                            arg=text, timeout=15_000)
+
+
+@pytest.fixture
+def phone(browser):
+    """A page in a phone's browser: 360x740, touch, a phone's pixel density."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
+                                  device_scale_factor=2)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def shots(request, tmp_path):
+    """``shots(page, name)``: a full-page PNG of the page as it is now, named after the test,
+    ``name`` and the viewport; returns its path. Saved in ``$AFTERCARE_SCREENSHOTS`` when set
+    (CI keeps that folder), else in a ``screenshots`` folder of the test's tmp directory."""
+    folder = Path(os.environ.get("AFTERCARE_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    prefix = re.sub(r"[^A-Za-z0-9_-]+", "-", request.node.name)
+
+    def take(page, name: str) -> Path:
+        size = page.viewport_size
+        path = folder / f"{prefix}--{name}-{size['width']}x{size['height']}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    take.folder = folder
+    return take
+
+
+def serious_axe_problems(page) -> list[str]:
+    """What axe-core finds serious or critical on the page as it is now, one line each."""
+    return [f"{v['id']} ({v['impact']}): {v['help']} at "
+            f"{[n['target'] for n in v['nodes']][:3]}"
+            for v in Axe().run(page).response["violations"]
+            if v["impact"] in ("serious", "critical")]

@@ -1,27 +1,11 @@
 """Patient pages at 360 px wide, and automated accessibility checks (axe-core) in Chromium."""
 
-import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import eventually, sign_in
+from tests.browser.conftest import eventually, serious_axe_problems, sign_in
 
 PATIENT_PAGES = ["/", "/checkin", "/history", "/phq9", "/offline", "/progress", "/account"]
 CLINICIAN_PAGES = ["/clinic/", "/clinic/patients", "/clinic/patients/{patient_id}",
                    "/clinic/patients/new", "/clinic/cohort", "/account"]
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
-                                  has_touch=True, device_scale_factor=2)
-    yield context.new_page()
-    context.close()
-
-
-def _serious(results) -> list[str]:
-    return [f"{v['id']} ({v['impact']}): {v['help']} at "
-            f"{[n['target'] for n in v['nodes']][:3]}"
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
 
 
 def test_patient_pages_fit_360_px_without_sideways_scrolling(live, phone):
@@ -34,11 +18,10 @@ def test_patient_pages_fit_360_px_without_sideways_scrolling(live, phone):
 
 def test_patient_pages_pass_axe(live, phone):
     sign_in(phone, live, "patient")
-    axe = Axe()
     problems = {}
     for path in PATIENT_PAGES + ["/login"]:
         phone.goto(f"{live.url}{path}")
-        found = _serious(axe.run(phone))
+        found = serious_axe_problems(phone)
         if found:
             problems[path] = found
     assert problems == {}
@@ -47,11 +30,10 @@ def test_patient_pages_pass_axe(live, phone):
 def test_clinician_pages_pass_axe(live, page):
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, live, "clinician")
-    axe = Axe()
     problems = {}
     for path in CLINICIAN_PAGES:
         page.goto(f"{live.url}{path.format(**live.app.people)}")
-        found = _serious(axe.run(page))
+        found = serious_axe_problems(page)
         if found:
             problems[path] = found
     assert problems == {}

@@ -10,11 +10,8 @@ from app.checkins.models import CheckIn
 from app.extensions import db
 from app.patients.models import Patient
 from tests import factories
-from tests.browser import patient_support
-from tests.browser.conftest import sign_in
-from tests.browser.patient_support import Taps, fits_the_screen_width, serious_axe_problems
-
-phone, shots = patient_support.phone, patient_support.shots  # fixtures
+from tests.browser.conftest import serious_axe_problems, sign_in
+from tests.browser.patient_support import Taps, fits_the_screen_width
 
 SEND = "form[data-checkin] button[type=submit]"
 

@@ -7,11 +7,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.prompts.models import Prompt
-from tests.browser import patient_support
-from tests.browser.conftest import sign_in
-from tests.browser.patient_support import Taps, fits_the_screen_width, serious_axe_problems
-
-phone, shots = patient_support.phone, patient_support.shots  # fixtures
+from tests.browser.conftest import serious_axe_problems, sign_in
+from tests.browser.patient_support import Taps, fits_the_screen_width
 
 
 def _weekly_questionnaire_due_now(live) -> None:

@@ -6,11 +6,14 @@ from sqlalchemy import func, select
 
 from app.checkins.models import CheckIn
 from app.extensions import db
-from tests.browser import patient_support
-from tests.browser.conftest import sign_in, status_says, wait_for_service_worker
-from tests.browser.patient_support import Taps, serious_axe_problems
+from tests.browser.conftest import (
+    serious_axe_problems,
+    sign_in,
+    status_says,
+    wait_for_service_worker,
+)
+from tests.browser.patient_support import Taps
 
-phone, shots = patient_support.phone, patient_support.shots  # fixtures
 SEND = "form[data-checkin] button[type=submit]"
 
 

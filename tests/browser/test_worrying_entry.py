@@ -17,14 +17,6 @@ CLINIC_PHONE = "555-0100"  # the factories' clinic phone
 
 
 @pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
-                                  has_touch=True)
-    yield context.new_page()
-    context.close()
-
-
-@pytest.fixture
 def just_infused(live):
     """An infusion that ended an hour ago and has no check-in: the form asks "Did you get
     home safely?"."""

@@ -1,63 +1,24 @@
 """Fixtures and helpers for the clinician journeys in Chromium (issue 15): desk and phone
-viewports, a crowded clinic for the triage queue, axe, and screenshots kept as test artifacts.
-
-Screenshots go to ``$AFTERCARE_SCREENSHOTS`` when it is set (CI keeps that folder), else to
-pytest's temporary directory of the test (``pytest --basetemp=...`` to choose it); each name
-says the journey, the step and the viewport (``triage-queue-1366x900.png``).
+viewport, and a crowded clinic for the triage queue. The phone, screenshots and axe are shared
+with every browser test (``tests/browser/conftest.py``).
 """
 
-import os
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
 from app.auth.models import User
 from app.extensions import db
 from app.patients.models import Patient
 from tests import factories
-
-DESK = {"width": 1366, "height": 900}
-PHONE = {"width": 360, "height": 740}
-
-
-@pytest.fixture
-def shots(request, tmp_path):
-    """``shots(page, name)``: a full-page PNG of the page as it is now; returns its path."""
-    folder = Path(os.environ.get("AFTERCARE_SCREENSHOTS") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-
-    def take(page, name: str) -> Path:
-        size = page.viewport_size
-        path = folder / f"{name}-{size['width']}x{size['height']}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
-
-    take.folder = folder
-    return take
+from tests.browser.conftest import DESK
 
 
 @pytest.fixture
 def desk(live, page):
     page.set_viewport_size(DESK)
     return page
-
-
-@pytest.fixture
-def phone_page(browser):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
-                                  device_scale_factor=2)
-    yield context.new_page()
-    context.close()
-
-
-def serious_violations(page) -> list[str]:
-    return [f"{v['id']} ({v['impact']}): {v['help']} at "
-            f"{[n['target'] for n in v['nodes']][:3]}"
-            for v in Axe().run(page).response["violations"]
-            if v["impact"] in ("serious", "critical")]
 
 
 def crowd(live, patients: int) -> list[int]:

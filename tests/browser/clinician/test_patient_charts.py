@@ -6,8 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from app.extensions import db
 from app.patients.models import Patient
-from tests.browser.clinician.conftest import serious_violations
-from tests.browser.conftest import eventually, sign_in
+from tests.browser.conftest import eventually, serious_axe_problems, sign_in
 from tests.web.flag_support import answers_totalling, phq9
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -53,6 +52,6 @@ def test_patient_charts_show_dates_whole_numbers_and_the_lines_they_list(live, p
     assert phq["legend"] == phq["drawn"]  # the legend lists only what is drawn
     assert "Response line (half the series baseline)" in phq["legend"]
     assert "Remission line (below 5)" in phq["legend"]
-    assert serious_violations(page) == []
+    assert serious_axe_problems(page) == []
     page.locator("#chart-phq9-title").scroll_into_view_if_needed()
     shots(page, "patient-charts")

@@ -5,8 +5,8 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.clinician.conftest import crowd, serious_violations
-from tests.browser.conftest import sign_in
+from tests.browser.clinician.conftest import crowd
+from tests.browser.conftest import serious_axe_problems, sign_in
 
 
 def _names(page) -> list[str]:
@@ -22,7 +22,7 @@ def test_search_and_sort_the_patient_list(live, desk, shots):
     assert len(_names(desk)) == 4
     first = desk.locator("table.patient-list tbody tr").first
     expect(first).to_contain_text("high")
-    assert serious_violations(desk) == []
+    assert serious_axe_problems(desk) == []
     shots(desk, "patient-list")
 
     desk.get_by_role("link", name=re.compile("^Latest mood")).click()
@@ -41,13 +41,13 @@ def test_search_and_sort_the_patient_list(live, desk, shots):
     shots(desk, "patient-list-search")
 
 
-def test_the_patient_list_works_on_a_phone(live, phone_page, shots):
-    sign_in(phone_page, live, "clinician")
-    phone_page.goto(f"{live.url}/clinic/patients")
+def test_the_patient_list_works_on_a_phone(live, phone, shots):
+    sign_in(phone, live, "clinician")
+    phone.goto(f"{live.url}/clinic/patients")
 
-    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
-    phone_page.get_by_label("Search by name").fill("nobody like this")
-    phone_page.get_by_role("button", name="Search").click()
-    expect(phone_page.locator("main")).to_contain_text("No patient's name contains")
-    assert serious_violations(phone_page) == []
-    shots(phone_page, "patient-list-search")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.get_by_label("Search by name").fill("nobody like this")
+    phone.get_by_role("button", name="Search").click()
+    expect(phone.locator("main")).to_contain_text("No patient's name contains")
+    assert serious_axe_problems(phone) == []
+    shots(phone, "patient-list-search")

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.flags.models import Flag, FlagStatus
-from tests.browser.clinician.conftest import crowd, rows_in_view, serious_violations
-from tests.browser.conftest import sign_in
+from tests.browser.clinician.conftest import crowd, rows_in_view
+from tests.browser.conftest import serious_axe_problems, sign_in
 
 
 def _flags(live) -> list[Flag]:
@@ -39,7 +39,7 @@ def test_the_queue_says_why_and_shows_at_least_12_rows_at_a_desk(live, desk, sho
     assert desk.locator("table.queue tbody.patient-block").count() == 12
     expect(desk.locator("table.queue").get_by_text(
         re.compile(r"Mood 2 against a baseline of 7 at 2 h")).first).to_be_visible()
-    assert serious_violations(desk) == []
+    assert serious_axe_problems(desk) == []
     shots(desk, "triage-queue")
 
 
@@ -55,17 +55,17 @@ def test_acknowledge_is_one_click(live, desk, shots):
     shots(desk, "triage-acknowledged")
 
 
-def test_the_queue_works_on_a_phone(live, phone_page, shots):
-    sign_in(phone_page, live, "clinician")
-    phone_page.goto(f"{live.url}/clinic/")
+def test_the_queue_works_on_a_phone(live, phone, shots):
+    sign_in(phone, live, "clinician")
+    phone.goto(f"{live.url}/clinic/")
 
-    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
-    expect(phone_page.locator("table.queue tr.flag-row").first).to_contain_text(
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    expect(phone.locator("table.queue tr.flag-row").first).to_contain_text(
         "Headache 3 (severe)")
-    phone_page.get_by_role("button", name=re.compile("^Acknowledge")).first.click()
-    expect(phone_page.get_by_role("status")).to_contain_text("Flag acknowledged.")
-    assert serious_violations(phone_page) == []
-    shots(phone_page, "triage-queue")
+    phone.get_by_role("button", name=re.compile("^Acknowledge")).first.click()
+    expect(phone.get_by_role("status")).to_contain_text("Flag acknowledged.")
+    assert serious_axe_problems(phone) == []
+    shots(phone, "triage-queue")
 
 
 def _audit(live, action: str) -> list[AuditEvent]:
@@ -82,7 +82,7 @@ def test_resolving_a_high_flag_asks_what_was_done(live, desk, shots):
     desk.get_by_role("link", name=re.compile("^Resolve")).first.click()
     expect(desk.get_by_role("heading", level=1)).to_contain_text("Resolve: Severe side effect")
     expect(desk.locator("main")).to_contain_text("Headache 3 (severe) at 2 h")
-    assert serious_violations(desk) == []
+    assert serious_axe_problems(desk) == []
     shots(desk, "resolve-form")
     desk.get_by_role("button", name="Resolve").click()  # no note yet
 
@@ -91,7 +91,7 @@ def test_resolving_a_high_flag_asks_what_was_done(live, desk, shots):
     expect(note).to_have_attribute("aria-invalid", "true")
     expect(desk.locator("#note-error")).to_contain_text(
         "Write what was done before resolving an urgent or high flag")
-    assert serious_violations(desk) == []
+    assert serious_axe_problems(desk) == []
     shots(desk, "resolve-form-error")
     assert {f.status for f in _flags(live)} == {FlagStatus.OPEN}
     note.fill("Phoned her: headache gone after paracetamol")
