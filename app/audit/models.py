@@ -3,7 +3,8 @@ from app.extensions import db
 
 
 class AuditEvent(db.Model):
-    """Who did what, to which patient's record, and when. ``detail`` never holds health data."""
+    """Who did what, to which patient's record, and when. ``detail`` holds identifiers, never
+    the patient's own health data (the one free text: a clinician's note on a flag action)."""
 
     __tablename__ = "audit_event"
     __table_args__ = (db.Index("ix_audit_clinic_at", "clinic_id", "at"),)

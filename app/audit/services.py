@@ -8,7 +8,9 @@ from app.extensions import db
 
 def record(action: str, *, now: datetime, actor=None, clinic_id: int | None = None,
            patient_id: int | None = None, target: str = "", **detail) -> AuditEvent:
-    """Add an audit event. ``detail`` is for identifiers and field names, never health data."""
+    """Add an audit event. ``detail`` is for identifiers and field names, never the patient's
+    health data; the one free text it keeps is a clinician's own note of what was done about a
+    flag (issue 15: the note is part of the record of the action)."""
     event = AuditEvent(
         at=now,
         action=action,
