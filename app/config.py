@@ -45,6 +45,9 @@ class Defaults:
     # Per signed-in person, on saving a push subscription (a device saves one when reminders
     # are turned on; more is someone trying endpoints).
     PUSH_SUBSCRIPTION_RATE_LIMIT = "10 per minute;50 per hour"
+    # Argon2id cost, as keyword arguments of argon2.PasswordHasher; None is argon2-cffi's
+    # RFC 9106 low-memory profile (3 passes over 64 MiB). Only the test suite lowers it.
+    PASSWORD_HASH_PARAMETERS = None
     CLINICIAN_IDLE_TIMEOUT = timedelta(minutes=15)
     CLINICIAN_ABSOLUTE_TIMEOUT = timedelta(hours=12)
     PATIENT_SESSION_LIFETIME = timedelta(days=30)

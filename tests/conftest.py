@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from app import create_app
 from app.extensions import db, limiter
 from tests.databases import new_postgres_database
+from tests.factories import TEST_PASSWORD_HASH
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL",
                         "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -194,6 +195,7 @@ def app(request, database_url, clock, tmp_path):
         "VAPID_PRIVATE_KEY_PATH": str(tmp_path / "instance" / "vapid_private.pem"),
         "PUSH_ENDPOINT_HOSTS": ("127.0.0.1",),
         "PUSH_ALLOW_HTTP": True,
+        "PASSWORD_HASH_PARAMETERS": TEST_PASSWORD_HASH,
     })
     app.test_client_class = Client
     with app.app_context():

@@ -5,6 +5,7 @@ import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from argon2 import PasswordHasher
 from sqlalchemy import insert
 
 from app.auth import services as auth_services
@@ -19,7 +20,10 @@ from app.infusions import services as infusion_services
 from app.patients import services as patient_services
 
 PASSWORD = "correct horse battery"
-_PASSWORD_HASH = auth_services.hash_password(PASSWORD)
+# The suite's Argon2id cost (the app fixture sets it as PASSWORD_HASH_PARAMETERS): a sign-in
+# verifies three hashes, and hundreds of sign-ins at the deployed cost took minutes.
+TEST_PASSWORD_HASH = {"time_cost": 1, "memory_cost": 4096, "parallelism": 1}
+_PASSWORD_HASH = PasswordHasher(**TEST_PASSWORD_HASH).hash(PASSWORD)
 _sequence = itertools.count(1)
 WEIGHT_KG = Decimal("70")  # every infusion records the patient's weight (clinical.md)
 

@@ -1,6 +1,7 @@
 """Passwords and signed-in device sessions (setup links: ``setup_links``). Services flush,
 never commit."""
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -9,6 +10,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import joinedload
 
@@ -16,15 +18,34 @@ from app.auth.models import AuthSession, Role, User
 from app.extensions import db
 from app.notifications.models import PushSubscription
 
-_hasher = PasswordHasher()
-# Verified against when the email is unknown, so a miss costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("aftercare-timing-equaliser")
 # last_seen_at is written at most this often, so reading pages does not write on every request.
 TOUCH_INTERVAL = timedelta(seconds=60)
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
+
+
+def _hasher() -> PasswordHasher:
+    """Argon2id at the cost ``PASSWORD_HASH_PARAMETERS`` sets (default: argon2-cffi's RFC 9106
+    low-memory profile; only the test suite lowers it, to keep its hundreds of sign-ins fast)."""
+    return _hashing(_parameters())[0]
+
+
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so a miss costs as long as a wrong
+    password: hashed at the same cost as real passwords."""
+    return _hashing(_parameters())[1]
+
+
+def _parameters() -> tuple:
+    return tuple(sorted((current_app.config.get("PASSWORD_HASH_PARAMETERS") or {}).items()))
+
+
+@functools.cache
+def _hashing(parameters: tuple) -> tuple[PasswordHasher, str]:
+    hasher = PasswordHasher(**dict(parameters))
+    return hasher, hasher.hash("aftercare-timing-equaliser")
 
 
 def new_token() -> tuple[str, str]:
@@ -78,12 +99,12 @@ def check_credentials(email: str, password: str) -> Credentials:
     with_password = [user for user in accounts if user.password_hash]
     matched = [user for user in with_password if _verify(user.password_hash, password)]
     for _padding in range(SIGN_IN_HASH_CHECKS - len(with_password)):
-        _verify(_DUMMY_HASH, password)
+        _verify(_dummy_hash(), password)
     active = [user for user in matched if user.is_active]
     if not active:
         return Credentials(deactivated=bool(matched), accounts=accounts)
     user = active[0]  # the same password for two clinics' accounts: the older one
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return Credentials(user=user, accounts=accounts)
 
@@ -95,7 +116,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 def _verify(hashed: str, password: str) -> bool:
     try:
-        return _hasher.verify(hashed, password)
+        return _hasher().verify(hashed, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -2,10 +2,13 @@
 
 from datetime import timedelta
 
+import argon2
 import pytest
 from argon2 import PasswordHasher
+from argon2.profiles import RFC_9106_LOW_MEMORY
 from sqlalchemy import select
 
+from app import create_app
 from app.auth import services, setup_links
 from app.auth.models import AuthSession, Role
 from app.extensions import db
@@ -80,11 +83,23 @@ def test_authenticate_upgrades_an_outdated_hash(clinician):
 
     assert services.authenticate(clinician.email, factories.PASSWORD) == clinician
     assert clinician.password_hash != old_hash
-    assert not PasswordHasher().check_needs_rehash(clinician.password_hash)
+    assert not PasswordHasher(**factories.TEST_PASSWORD_HASH).check_needs_rehash(
+        clinician.password_hash)
     assert services.authenticate(clinician.email, factories.PASSWORD) == clinician
 
 
-def test_password_hash_is_not_the_password():
+def test_passwords_are_hashed_at_argon2s_rfc_9106_cost_unless_configured_lower(app, tmp_path):
+    deployed = create_app({"SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path),
+                           "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/a.db"})
+    with deployed.app_context():
+        hashed = services.hash_password(factories.PASSWORD)
+    assert argon2.extract_parameters(hashed) == RFC_9106_LOW_MEMORY
+    # The suite's own cost is what its app fixture asked for.
+    assert argon2.extract_parameters(services.hash_password(factories.PASSWORD)).memory_cost \
+        == factories.TEST_PASSWORD_HASH["memory_cost"]
+
+
+def test_password_hash_is_not_the_password(app):
     hashed = services.hash_password(factories.PASSWORD)
 
     assert factories.PASSWORD not in hashed
