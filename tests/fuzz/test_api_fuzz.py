@@ -111,6 +111,7 @@ def test_fuzzed_requests_get_documented_answers_and_change_nothing(app, clock, p
     assert len(operations) >= 6  # every @documented view, and the doc could be read
 
     accepted: Counter = Counter()
+    counts = [row_counts()]  # the row counts as the last request left them
     for operation in operations:
         for mode, adjust in ((GenerationMode.POSITIVE, None),
                              (GenerationMode.POSITIVE, _plausible(clock, account)),
@@ -121,7 +122,7 @@ def test_fuzzed_requests_get_documented_answers_and_change_nothing(app, clock, p
                                              headers=headers)
             if adjust is not None:
                 strategy = strategy.map(adjust)
-            _fuzz(app, operation, strategy, accepted)
+            _fuzz(app, operation, strategy, accepted, counts)
 
     writes = {key: n for key, n in accepted.items() if key[:2] in WRITES}
     assert not (role == "anonymous" and writes), writes
@@ -135,20 +136,22 @@ def _has_inputs(operation) -> bool:
     return bool(operation.body) or any(p.location != "header" for p in operation.iter_parameters())
 
 
-def _fuzz(app, operation, strategy, accepted: Counter) -> None:
+def _fuzz(app, operation, strategy, accepted: Counter, counts: list) -> None:
+    """``counts`` holds the row counts after the previous request: nothing else writes between
+    two requests, so they are the next request's "before" without counting again."""
     @given(case=strategy)
     @settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None,
               phases=[Phase.explicit, Phase.generate],
               suppress_health_check=list(HealthCheck))
     def run(case):
-        before = row_counts()
+        before = counts[-1]
         # Each request (and each probe a check sends) in an app context of its own, as under
         # a real server: the test's own context would share Flask-Login's cached user.
         with app.app_context():
             response = case.call()
         with app.app_context():
             case.validate_response(response, checks=CHECKS)
-        after = row_counts()
+        after = counts[-1] = row_counts()
         key = (case.method.upper(), operation.path)
         _assert_only_an_accepted_write_changed_rows(key, response.status_code, before, after)
         if 200 <= response.status_code < 300:
