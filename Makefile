@@ -6,7 +6,7 @@ PORT   ?= 5000
 TEST_WORKERS ?= auto
 FLASK  := $(BIN)/flask --app app
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench lighthouse lint clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Aftercare needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -39,6 +39,11 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.lighthouse
+
+# The patient pages' Lighthouse mobile scores (also the last step of `make bench`); needs npm.
+lighthouse: $(VENV)/.installed-test
+	$(BIN)/python -m bench.lighthouse
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
