@@ -143,3 +143,31 @@ def test_an_unreachable_push_service_is_said_in_a_sentence(live, browser_type,
         shots(page, "push-service-unreachable")
     finally:
         context.close()
+
+
+def test_turning_off_without_reaching_aftercare_keeps_them_on_and_says_so(live, phone, push):
+    """Offline, the server cannot be told: reminders stay on (its row would still send), the
+    page says so; back online the same button turns them off."""
+    device = push.new_device()
+    phone.add_init_script(PUSH_MANAGER % json.dumps(device.subscription(push.base_url)))
+    phone.context.grant_permissions(["notifications"], origin=live.url)
+    sign_in(phone, live, "patient")
+    phone.goto(f"{live.url}/")
+    _state(phone, "off")
+    phone.locator(TURN_ON).tap()
+    _state(phone, "on")
+
+    phone.context.set_offline(True)
+    phone.locator(TURN_OFF).tap()
+    phone.wait_for_function("() => document.querySelector('#reminders [data-message]')"
+                            ".textContent.includes('could not be reached')", timeout=15_000)
+    assert phone.inner_text(f"{REMINDERS} [data-message]") == \
+        "Aftercare could not be reached, so nothing was changed. Check your connection and " \
+        "try again later."
+    assert phone.get_attribute(REMINDERS, "data-state") == "on"
+    assert _endpoints(live) == [push.base_url + device.path]
+
+    phone.context.set_offline(False)
+    phone.locator(TURN_OFF).tap()
+    _state(phone, "off")
+    assert _endpoints(live) == []

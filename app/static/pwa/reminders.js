@@ -95,7 +95,9 @@
   Reminders.prototype.subscribe = function () {
     var ms = this.ms;
     return timeout(Promise.all([
-      fetch("/api/v1/push/public-key", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : Promise.reject({}); }),
+      fetch("/api/v1/push/public-key", { credentials: "same-origin" }).then(function (r) {
+        return r.ok ? r.json() : Promise.reject({});
+      }, function () { return Promise.reject({ timedOut: "server" }); }), // offline: the same words
       navigator.serviceWorker.ready,
     ]), ms, "server").then(function (parts) {
       return timeout(parts[1].pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(parts[0].public_key) }),
