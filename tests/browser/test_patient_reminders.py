@@ -171,3 +171,15 @@ def test_turning_off_without_reaching_aftercare_keeps_them_on_and_says_so(live, 
     phone.locator(TURN_OFF).tap()
     _state(phone, "off")
     assert _endpoints(live) == []
+
+
+def test_a_browser_without_web_push_is_told_apart(live, phone):
+    """No PushManager (an old browser, or one with push switched off): not supported, said in
+    words, and no button that cannot work."""
+    phone.add_init_script("delete window.PushManager;")
+    sign_in(phone, live, "patient")
+    phone.goto(f"{live.url}/")
+
+    assert _state(phone, "unsupported").startswith("This browser cannot show reminders.")
+    assert phone.is_hidden(TURN_ON) and phone.is_hidden(TURN_OFF)
+    assert serious_axe_problems(phone) == []
