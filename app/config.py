@@ -81,6 +81,9 @@ class Defaults:
     PUSH_ALLOW_HTTP = False  # tests deliver to a push service on http://127.0.0.1
     # Devices with reminders on per account; saving one more removes the least recently used.
     PUSH_SUBSCRIPTIONS_PER_ACCOUNT = 5
+    # How long the page waits for the browser's push service, or for this server, when
+    # reminders are turned on or off, before it says it could not reach them.
+    REMINDER_TIMEOUT_SECONDS = 15
     LOG_LEVEL = "INFO"
     # Static URLs carry ?v=<content hash> (app/pwa/assets.py): safe to cache for a year.
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600

@@ -48,10 +48,10 @@ def due_by(value: datetime) -> str:
     return timewords.due_by(value, utcnow(), viewer_timezone())
 
 
-def said_when(value: datetime) -> str:
+def said_when(value: datetime, capital: bool = True) -> str:
     from app.clock import utcnow
 
-    return timewords.said_when(value, utcnow(), viewer_timezone())
+    return timewords.said_when(value, utcnow(), viewer_timezone(), capital=capital)
 
 
 def register(app: Flask) -> None:

@@ -26,8 +26,11 @@ def due_by(moment: datetime, now: datetime, zone: ZoneInfo) -> str:
     return f"by {local:%H:%M}{joiner}{day}"
 
 
-def said_when(moment: datetime, now: datetime, zone: ZoneInfo) -> str:
-    """"today at 09:40", "yesterday at 21:05", "Fri 13 Mar at 09:40"."""
+def said_when(moment: datetime, now: datetime, zone: ZoneInfo, *, capital: bool = True) -> str:
+    """"Today at 09:40", "Yesterday at 21:05", "Fri 13 Mar at 09:40"; with ``capital=False``
+    for the middle of a sentence: "last used today at 09:12"."""
     local, today = moment.astimezone(zone), now.astimezone(zone)
     day = _day(local, today)
-    return f"{day[0].upper()}{day[1:]} at {local:%H:%M}"
+    if capital:
+        day = f"{day[0].upper()}{day[1:]}"
+    return f"{day} at {local:%H:%M}"

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.flags import rules
 from app.flags.services import raised_for, thresholds
 from app.idempotency import store_once
+from app.infusions.models import Infusion
 from app.infusions.queries import infusion_before
 from app.patients.models import Patient
 
@@ -83,7 +84,8 @@ def history(patient_id: int, *, limit: int, before_id: int | None = None) -> lis
     """The patient's check-ins, newest first, ``limit`` at a time (keyset by id)."""
     query = (
         select(CheckIn).where(CheckIn.patient_id == patient_id)
-        .options(selectinload(CheckIn.symptoms), selectinload(CheckIn.infusion))
+        .options(selectinload(CheckIn.symptoms),
+                 selectinload(CheckIn.infusion).selectinload(Infusion.series))
         .order_by(CheckIn.taken_at.desc(), CheckIn.id.desc()).limit(limit)
     )
     if before_id is not None:

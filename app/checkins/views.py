@@ -12,6 +12,7 @@ from app.api.schemas import ErrorResponse
 from app.auth.access import patient_required, refuse_entry_of_another_account
 from app.checkins import catalog, schemas, services
 from app.checkins.form import form_errors, payload_from_form
+from app.checkins.grouping import by_series_and_infusion
 from app.checkins.schemas import device_timed
 from app.clock import utcnow
 from app.prompts.services import open_prompts
@@ -78,7 +79,8 @@ def done(checkin_id: int):
 def history():
     patient = own_patient()
     checkins = services.history(patient.id, limit=200)
-    return render_template("checkins/history.html", patient=patient, checkins=checkins,
+    return render_template("checkins/history.html", patient=patient,
+                           groups=by_series_and_infusion(checkins),
                            severities=catalog.SEVERITIES)
 
 

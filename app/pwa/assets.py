@@ -8,8 +8,13 @@ from pathlib import Path
 
 from flask import Flask
 
+# The patient app's scripts, in the order every page loads them (base.html): the outbox,
+# what the others share, one file per concern, and app.js last (it locks the forms no earlier
+# script handled).
+SCRIPTS = ("pwa/outbox.js", "pwa/core.js", "pwa/checkin.js", "pwa/receipts.js",
+           "pwa/reminders.js", "pwa/app.js")
 # The app shell the service worker precaches: no page or response with health data.
-SHELL = ("pwa/app.css", "pwa/app.js", "pwa/outbox.js")
+SHELL = ("pwa/app.css", *SCRIPTS)
 
 
 @lru_cache(maxsize=256)
@@ -19,6 +24,7 @@ def file_hash(path: str) -> str:
 
 def register(app: Flask) -> None:
     static_folder = Path(app.static_folder)
+    app.jinja_env.globals["pwa_scripts"] = SCRIPTS
 
     @app.url_defaults
     def version_static(endpoint, values):

@@ -50,7 +50,7 @@ def test_account_page_lists_each_device_and_marks_this_one(app, clock, patient):
     assert "Pixel 8" not in html
     this_device = html.split("This device")[0].rsplit('class="device"', 1)[1]
     assert "Chrome on Android" in this_device
-    assert "Tue 10 Mar 2026, 13:00" in html  # the phone's sign-in, in the patient's zone
+    assert "Signed in today at 13:00" in html  # the phone's sign-in, in the patient's zone
     assert laptop.get("/account").status_code == 200
 
 

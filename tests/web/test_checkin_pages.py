@@ -172,7 +172,8 @@ def test_history_lists_only_own_checkins(app, clock, patient, user_client):
     html = _html(user_client.get("/history"))
 
     assert html.count("Mood ") == 2
-    assert html.index("Mood 4 out of 10") < html.index("Mood 3 out of 10")  # newest first
+    # Grouped by infusion (test_patient_history_groups.py): within one, in the order taken.
+    assert html.index("Mood 3 out of 10") < html.index("Mood 4 out of 10")
     assert "Mood 9 out of 10" not in html
 
 

@@ -38,7 +38,7 @@ def patient(clinic, clock):
 
 
 def _subscribe(client, push_service):
-    """The browser subscribes to the real local push service and saves it, as app.js does."""
+    """The browser subscribes to the real local push service and saves it, as reminders.js does."""
     device = push_service.new_device()
     body = {**device.subscription(push_service.base_url), "expirationTime": None}
     assert client.api("POST", URL, json=body).status_code == 201
