@@ -1,5 +1,6 @@
 """Where the reminders section is (issue 15, point 11): on a patient's home and account pages,
-hidden until reminders.js knows its state, with the wait before "could not be reached" taken
+drawn whole (its sentence says it is checking, room kept for its button) until reminders.js
+knows its state, with the wait before "could not be reached" taken
 from REMINDER_TIMEOUT_SECONDS; never on a clinician's pages (staff get escalations, set up
 elsewhere)."""
 
@@ -21,7 +22,8 @@ def test_a_patients_page_has_the_reminders_section(app, patient, signed_in, path
 
     section = html[html.index('<section id="reminders"'):]
     section = section[:section.index("</section>")]
-    assert " hidden " in section and 'data-timeout-ms="7000"' in section
+    assert 'data-state="checking"' in section and 'data-timeout-ms="7000"' in section
+    assert " hidden " not in section.split(">")[0]
     assert "data-turn-on hidden" in section and "data-turn-off hidden" in section
 
 

@@ -75,7 +75,6 @@
 
   Reminders.prototype.start = function () {
     var self = this;
-    this.box.hidden = false;
     var standalone = window.matchMedia("(display-mode: standalone)").matches || navigator.standalone;
     if (/iphone|ipad|ipod/i.test(navigator.userAgent) && !standalone) return this.show("homescreen");
     if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) {
