@@ -48,6 +48,7 @@ def live(tmp_path):
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "RATELIMIT_STORAGE_URI": "memory://",
         "VAPID_PRIVATE_KEY_PATH": str(tmp_path / "instance" / "vapid_private.pem"),
+        "PASSWORD_HASH_PARAMETERS": factories.TEST_PASSWORD_HASH,
     })
     with app.app_context():
         db.create_all()
