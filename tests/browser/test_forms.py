@@ -76,7 +76,7 @@ def test_a_clinician_filters_triage_and_handles_flags_then_filters_the_cohort(li
     # Acknowledge and resolve on the patient page, each with a note; back to that page.
     patient_page = f"{live.url}/clinic/patients/{patient_id}"
     page.goto(patient_page)
-    row = "#flags-heading ~ * tr:has-text('Nausea')"
+    row = "#open-flags-heading ~ .open-flags li.open-flag:has-text('Nausea')"
     page.fill(f"{row} >> form[action$='/acknowledge'] >> input[name=note]", "called her")
     page.click(f"{row} >> button:has-text('Acknowledge')")
     page.wait_for_selector("text=Flag acknowledged.")
