@@ -24,7 +24,7 @@ from app.flags.lifecycle import resolving_needs_note
 from app.flags.reasons import how_long_ago
 from app.flags.schemas import PRIORITY_NAMES, RULE_LABELS
 from app.flags.services import open_patient_flags, patient_episodes, patient_flags, thresholds
-from app.forms import first_errors, load_form
+from app.forms import first_errors, known_timezones, load_form
 from app.infusions.services import patient_series
 from app.patients import schemas, services
 from app.phq9.services import series_progress
@@ -68,8 +68,8 @@ def enroll():
                 audit("patient.enroll", now=now, actor=current_user, patient_id=patient.id)
                 return _setup_link_page(patient, token, first=True)
     status = 422 if errors else 200
-    return render_template("patients/enroll.html", values=values,
-                           errors=first_errors(errors)), status
+    return render_template("patients/enroll.html", values=values, errors=first_errors(errors),
+                           timezones=sorted(known_timezones())), status
 
 
 @bp.get("/<int:patient_id>")
