@@ -154,5 +154,5 @@ def _saved(changes: dict) -> str:
         return "Nothing changed."
     said = " ".join(change_words.sentence(name, old, new) + "."
                     for name, (old, new) in changes.items())
-    return (f"Saved {len(changes)} change(s): {said} Check-in times apply to infusions recorded from now on; flag thresholds "
-            "apply at once.")
+    return (f"Saved {len(changes)} change(s): {said} Check-in times apply to infusions "
+            "recorded from now on; flag thresholds apply at once.")
