@@ -131,7 +131,7 @@ def test_an_admin_changes_a_setting_reads_the_audit_log_and_signs_out(live, page
     page.click("nav >> text=Settings")
     page.fill("#reminder_delay_hours", str(before + 1))
     page.click("text=Save settings")
-    page.wait_for_selector("text=Saved 1 change(s).")
+    page.wait_for_selector("text=Saved 1 change(s):")
     # The change log says it in words (issue 15, point 6), not the setting's key.
     change = f"Reminder after, hours changed from {before} to {before + 1}"
     assert change in page.inner_text("tbody.change-log")
