@@ -162,4 +162,4 @@ def sign_out_everywhere(patient_id: int):
     audit("patient.sign_out_everywhere", now=now, actor=current_user, patient_id=patient.id,
           sessions=count)
     flash(f"Signed out of {count} device(s).")
-    return redirect(back, code=303)
+    return redirect(back)

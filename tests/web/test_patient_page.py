@@ -170,6 +170,6 @@ def test_sign_out_all_devices_asks_for_confirmation_first(app, chart, signed_in)
 
     confirmed = client.form(url, {})
 
-    assert confirmed.status_code == 303
+    assert confirmed.status_code == 302
     assert confirmed.headers["Location"].endswith(f"/clinic/patients/{patient.id}")
     assert _live_sessions(patient) == 0
