@@ -4,10 +4,14 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.forms import whole_number
+from app.forms import TimeZone, whole_number
 
 HHMM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]\Z")  # validate.Regexp anchors the start
 MAX_WINDOW_HOURS = 7 * 24
+# A number a person can dial: digits, spaces, brackets, dashes, dots, a leading +.
+PHONE = re.compile(r"\+?[0-9 ().-]{3,30}\Z")
+PHONE_ERROR = ("Enter the clinic's phone number with digits, spaces, brackets or dashes, "
+               "for example (555) 010-0199.")
 
 
 class HourList(fields.Field):
@@ -61,3 +65,32 @@ class ClinicSettings(Schema):
                 "quiet_hours_end"):
             raise ValidationError("Quiet hours must start and end at different times.",
                                   "quiet_hours_end")
+
+
+class Phone(fields.String):
+    """The clinic's phone number, shown to patients beside 911 and 988: required, dialable,
+    with at least three digits. Surrounding spaces are dropped."""
+
+    default_error_messages = {
+        "phone": PHONE_ERROR,
+        "required": "Enter the clinic's phone number: patients see it beside 911 and 988.",
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not text:
+            raise self.make_error("required")
+        if not PHONE.match(text) or sum(c.isdigit() for c in text) < 3:
+            raise self.make_error("phone")
+        return text
+
+
+class ClinicDetails(Schema):
+    """The clinic's own phone number and time zone (from the list the server knows)."""
+
+    phone = Phone(required=True)
+    timezone = TimeZone(required=True)
+
+
+class SettingsForm(ClinicDetails, ClinicSettings):
+    """The settings page's one form: the clinic's details and its clinical settings."""

@@ -85,6 +85,22 @@ def update_settings(clinic: Clinic, values: dict, *, by: User, now) -> dict:
     return changes
 
 
+DETAILS = ("phone", "timezone")
+
+
+def update_details(clinic: Clinic, values: dict, *, by: User, now) -> dict:
+    """The clinic's phone number and time zone, each change kept in the settings change log
+    (the audit log) with its old and new value. Returns the changes."""
+    changes = {name: (getattr(clinic, name), values[name]) for name in DETAILS
+               if name in values and getattr(clinic, name) != values[name]}
+    for name, (old, new) in changes.items():
+        setattr(clinic, name, new)
+        record("clinic.settings", now=now, actor=by, clinic_id=clinic.id, target=name,
+               old=old, new=new)
+    db.session.flush()
+    return changes
+
+
 def settings_history(clinic_id: int, limit: int = 50) -> list:
     return list(db.session.scalars(
         select(AuditEvent).where(AuditEvent.clinic_id == clinic_id,

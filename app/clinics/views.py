@@ -1,4 +1,4 @@
-"""Admin pages: the clinic's staff."""
+"""Admin pages: the clinic's staff, its settings, phone number and time zone."""
 
 from flask import (
     Blueprint,
@@ -18,10 +18,11 @@ from app.auth import services as auth_services
 from app.auth import setup_links
 from app.auth.access import admin_required
 from app.auth.models import Role
+from app.clinics import changes as change_words
 from app.clinics import schemas, services
 from app.clinics.settings import effective
 from app.clock import utcnow
-from app.forms import first_errors, load_form
+from app.forms import first_errors, known_timezones, load_form
 from app.jobruns.services import scheduled_job_health
 from app.qr import svg as qr_svg
 
@@ -125,17 +126,33 @@ def new_staff_setup_link(staff_id: int):
 @bp.route("/settings", methods=["GET", "POST"])
 @admin_required
 def settings():
+    """One form: the clinic's phone number (shown to patients beside 911 and 988) and time
+    zone (one of the zones the server knows), then the check-in settings and flag thresholds.
+    Nothing is saved while any value is wrong; each change goes in the change log, in words."""
     clinic = current_user.clinic
     errors: dict = {}
-    values = effective(clinic)
+    values = {**effective(clinic), "phone": clinic.phone, "timezone": clinic.timezone}
     if request.method == "POST":
         values = dict(request.form)
-        data, errors = load_form(schemas.ClinicSettings())
+        data, errors = load_form(schemas.SettingsForm())
         if data:
-            changes = services.update_settings(clinic, data, by=current_user, now=utcnow())
-            flash(f"Saved {len(changes)} change(s). Check-in times apply to infusions recorded "
-                  "from now on; flag thresholds apply at once." if changes else "Nothing changed.")
+            now = utcnow()
+            details = {name: data.pop(name) for name in services.DETAILS}
+            changes = {**services.update_details(clinic, details, by=current_user, now=now),
+                       **services.update_settings(clinic, data, by=current_user, now=now)}
+            flash(_saved(changes))
             return redirect(url_for("clinics.settings"), code=303)
     return render_template("clinics/settings.html", values=values, errors=first_errors(errors),
+                           timezones=sorted(known_timezones()),
+                           sentence=change_words.sentence,
                            history=services.settings_history(clinic.id),
                            jobs=scheduled_job_health(utcnow())), 422 if errors else 200
+
+
+def _saved(changes: dict) -> str:
+    if not changes:
+        return "Nothing changed."
+    said = " ".join(change_words.sentence(name, old, new) + "."
+                    for name, (old, new) in changes.items())
+    return (f"Saved {len(changes)} change(s): {said} Check-in times apply to infusions "
+            "recorded from now on; flag thresholds apply at once.")

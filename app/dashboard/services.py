@@ -43,15 +43,37 @@ def patient_overview(clinic_id: int, *, name: str = "", sort: str = "flag",
         query = query.where(func.lower(Patient.display_name).contains(
             name.lower(), autoescape=True))
     patients = list(db.session.scalars(query))
-    ids = [p.id for p in patients]
-    if not ids:
+    if not patients:
         return []
+    return sort_rows(_rows(patients), sort, descending=descending)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The line the patient page opens on (issue 15, point 3): the patient's row of the list,
+    and where they are in their current series."""
+
+    row: PatientRow
+    series_kind: str
+    infusion_number: int | None  # the latest infusion given in the series; None: none yet
+    infusions_in_series: int  # given and planned
+
+
+def patient_summary(patient: Patient, series: TreatmentSeries) -> Summary:
+    """The same figures the patient list shows for this patient (one definition of each),
+    and the latest infusion given in ``series`` (their current one)."""
+    [row] = _rows([patient])
+    given = [i.number for i in series.infusions if i.actual_end is not None]
+    return Summary(row, series.kind.value, max(given, default=None), len(series.infusions))
+
+
+def _rows(patients: list[Patient]) -> list[PatientRow]:
+    ids = [p.id for p in patients]
     flags, last, infusions = _flags(ids), _last_checkins(ids), _infusions(ids)
     phq9, baselines = _phq9(ids), mood_baselines(ids)
-    rows = [PatientRow(
+    return [PatientRow(
         patient=p, **flags.get(p.id, {}), **last.get(p.id, {}), **infusions.get(p.id, {}),
         **phq9.get(p.id, {}), mood_baseline=baselines.get(p.id)) for p in patients]
-    return sort_rows(rows, sort, descending=descending)
 
 
 SORTS = ("name", "flag", "checkin", "mood", "phq9", "infusion")

@@ -70,6 +70,14 @@ def patient_flags(patient_id: int) -> list[Flag]:
         .where(Flag.patient_id == patient_id).order_by(Flag.created_at.desc(), Flag.id.desc())))
 
 
+def open_patient_flags(patient_id: int, limits: rules.Thresholds) -> list[triage.Item]:
+    """The patient's unresolved flags with why each fired, in the triage queue's order."""
+    flags = list(db.session.scalars(
+        select(Flag).options(selectinload(Flag.patient), selectinload(Flag.infusion))
+        .where(Flag.patient_id == patient_id, Flag.status.in_(UNRESOLVED))))
+    return triage.most_pressing_first(explained(flags, limits))
+
+
 def patient_episodes(patient_id: int) -> dict[int, list]:
     """infusion id -> its symptom episodes, from the check-ins that follow each infusion."""
     ends = dict(db.session.execute(select(Infusion.id, Infusion.actual_end).where(

@@ -32,6 +32,7 @@ from app.flags.queries import (
     clinic_flag,
     counts_by_priority,
     explained,
+    open_patient_flags,
     patient_episodes,
     patient_flags,
     queue,
@@ -43,6 +44,6 @@ __all__ = [
     "ACTIVE_FOR", "MIN_ESCALATION_MINUTES", "QUEUE_LIMIT", "acknowledge", "active_patient_ids",
     "apply", "clinic_flag", "counts_by_priority", "dedupe_key",
     "due_escalations", "escalate", "escalate_flag", "evaluate_at_submission", "evaluate_patient",
-    "evidence_of", "explained", "facts_for", "patient_episodes", "patient_flags", "queue",
-    "raised_for", "resolve", "thresholds", "triage_queue", "withdraw",
+    "evidence_of", "explained", "facts_for", "open_patient_flags", "patient_episodes",
+    "patient_flags", "queue", "raised_for", "resolve", "thresholds", "triage_queue", "withdraw",
 ]

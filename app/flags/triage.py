@@ -40,9 +40,16 @@ def _closed(item: Item) -> tuple:
     return (-closed.timestamp(), -item.flag.id)
 
 
+def most_pressing_first(items: list[Item]) -> list[Item]:
+    """Unresolved flags in the order clinicians take them: urgent first, an escalated flag at
+    the top of its priority, then the newest evidence first. The triage queue and the
+    patient page both order by this one key."""
+    return sorted(items, key=_pressing)
+
+
 def blocks(items: list[Item], *, closed: bool = False) -> list[Block]:
     """The queue in order, one block per patient."""
-    ordered = sorted(items, key=_closed if closed else _pressing)
+    ordered = sorted(items, key=_closed) if closed else most_pressing_first(items)
     by_patient: dict[int, list[Item]] = {}
     for item in ordered:
         by_patient.setdefault(item.flag.patient_id, []).append(item)

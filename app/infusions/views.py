@@ -83,11 +83,20 @@ def edit(infusion_id: int):
     return _render(patient, infusion, values, errors)
 
 
-@bp.post("/infusions/<int:infusion_id>/delete")
+@bp.route("/infusions/<int:infusion_id>/delete", methods=["GET", "POST"])
 @staff_required
 def delete(infusion_id: int):
+    """GET asks for confirmation (a page of its own, no script needed); POST deletes."""
     infusion = infusion_or_404(infusion_id)
     patient_id = infusion.patient_id
+    if request.method == "GET":
+        return render_template(
+            "confirm.html", heading=f"Delete infusion {infusion.number}?",
+            explanation=["Its planned check-in prompts are cancelled and the later infusions "
+                         "of the series are renumbered. This cannot be undone."],
+            action=url_for("infusions.delete", infusion_id=infusion.id),
+            button=f"Delete infusion {infusion.number}",
+            cancel=url_for("infusions.edit", infusion_id=infusion.id))
     try:
         services.delete(infusion)
     except services.InfusionHasCheckins:

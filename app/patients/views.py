@@ -17,10 +17,14 @@ from app.auth import setup_links
 from app.auth.access import staff_required
 from app.checkins.catalog import SEVERITIES
 from app.checkins.services import history
+from app.clinics.settings import effective
 from app.clock import utcnow
+from app.dashboard.services import patient_summary
+from app.flags.lifecycle import resolving_needs_note
+from app.flags.reasons import how_long_ago
 from app.flags.schemas import PRIORITY_NAMES, RULE_LABELS
-from app.flags.services import patient_episodes, patient_flags
-from app.forms import first_errors, load_form
+from app.flags.services import open_patient_flags, patient_episodes, patient_flags, thresholds
+from app.forms import first_errors, known_timezones, load_form
 from app.infusions.services import patient_series
 from app.patients import schemas, services
 from app.phq9.services import series_progress
@@ -64,8 +68,8 @@ def enroll():
                 audit("patient.enroll", now=now, actor=current_user, patient_id=patient.id)
                 return _setup_link_page(patient, token, first=True)
     status = 422 if errors else 200
-    return render_template("patients/enroll.html", values=values,
-                           errors=first_errors(errors)), status
+    return render_template("patients/enroll.html", values=values, errors=first_errors(errors),
+                           timezones=sorted(known_timezones())), status
 
 
 @bp.get("/<int:patient_id>")
@@ -75,7 +79,12 @@ def show(patient_id: int):
     patient = patient_or_404(patient_id)
     audit("patient.view", now=utcnow(), actor=current_user, patient_id=patient.id)
     series = patient_series(patient)
+    limits = thresholds(effective(patient.clinic))
     return render_template("patients/show.html", patient=patient, series=series,
+                           summary=patient_summary(patient, series[-1]),
+                           open_flags=open_patient_flags(patient.id, limits),
+                           how_long_ago=how_long_ago, now=utcnow(),
+                           resolving_needs_note=resolving_needs_note,
                            checkins=history(patient.id, limit=50),
                            flags=patient_flags(patient.id),
                            episodes=patient_episodes(patient.id),
@@ -133,13 +142,24 @@ def readmit(patient_id: int):
     return redirect(url_for("patients.show", patient_id=patient.id), code=303)
 
 
-@bp.post("/<int:patient_id>/sign-out")
+@bp.route("/<int:patient_id>/sign-out", methods=["GET", "POST"])
 @staff_required
 def sign_out_everywhere(patient_id: int):
+    """GET asks for confirmation (a page of its own, no script needed); POST signs out."""
     patient = patient_or_404(patient_id)
+    back = url_for("patients.show", patient_id=patient.id)
+    if request.method == "GET":
+        return render_template(
+            "confirm.html", heading="Sign this patient out of every device?",
+            explanation=["They will need their password to sign in again on each phone or "
+                         "computer, and those devices stop getting check-in notifications "
+                         "until they do.",
+                         "Use this when a phone is lost or shared. Their records stay."],
+            action=url_for("patients.sign_out_everywhere", patient_id=patient.id),
+            button="Sign out of all devices", cancel=back)
     now = utcnow()
     count = auth_services.end_sessions(patient.user, now=now)
     audit("patient.sign_out_everywhere", now=now, actor=current_user, patient_id=patient.id,
           sessions=count)
     flash(f"Signed out of {count} device(s).")
-    return redirect(url_for("patients.show", patient_id=patient.id))
+    return redirect(back)

@@ -152,12 +152,16 @@ def test_delete_an_infusion(live, clinic_page):
     expect(page.get_by_role("status")).to_contain_text("Infusion 2 recorded.")
 
     page.get_by_role("link", name="Edit infusion 2").click()
+    page.get_by_role("link", name="Delete infusion 2").click()  # asks first
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete infusion 2?")
     page.get_by_role("button", name="Delete infusion 2").click()
     expect(page.get_by_role("status")).to_contain_text("Infusion deleted.")
     assert [i.number for i in _infusions(live)] == [1]
 
     # Infusion 1 has a check-in after it: the page says so and keeps it.
     page.get_by_role("link", name="Edit infusion 1").click()
+    page.get_by_role("link", name="Delete infusion 1").click()  # asks first
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete infusion 1?")
     page.get_by_role("button", name="Delete infusion 1").click()
     expect(page.get_by_role("status")).to_contain_text("cannot be deleted")
     assert [i.number for i in _infusions(live)] == [1]

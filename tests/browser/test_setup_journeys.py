@@ -126,6 +126,8 @@ def test_a_patient_enrolled_at_the_desk_sets_up_on_a_phone_and_lands_signed_in(
     # ... and "Sign out all devices" ends the phone's session.
     page.goto(f"{live.url}/clinic/patients/{patient_id}")
     page.click("text=Sign out all devices")
+    page.wait_for_selector("text=Sign this patient out of every device?")  # asks first
+    page.click("main button:has-text('Sign out of all devices')")
     page.wait_for_selector("text=Signed out of 1 device(s).")
     phone.goto(f"{live.url}/history")
     assert phone.url.startswith(f"{live.url}/login")

@@ -9,7 +9,7 @@ import pytest
 from app.clinics.settings import DEFAULTS
 from app.flags import rules
 from app.flags.reasons import Evidence, Reason, explain, how_long_ago, note_start, shorten
-from app.flags.triage import Item, blocks
+from app.flags.triage import Item, blocks, most_pressing_first
 
 END = datetime(2026, 3, 8, 12, 0, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -191,3 +191,15 @@ def test_closed_flags_newest_closed_first():
     second = _item(2, 20, 3, 1, resolved_at=END - H)
 
     assert _order(blocks([first, second], closed=True)) == [[2], [1]]
+
+
+def test_the_patient_page_order_is_the_queues_order_within_one_patient():
+    """One key (issue 15, point 3): the patient page lists a patient's open flags exactly as
+    the queue's block for that patient holds them."""
+    items = [_item(1, 10, 1, 31), _item(2, 10, 0, 3), _item(3, 10, 1, 0),
+             _item(4, 10, 0, 5, escalated_at=END), _item(5, 10, 3, 0)]
+
+    ordered = [item.flag.id for item in most_pressing_first(items)]
+
+    assert ordered == [4, 2, 3, 1, 5]
+    assert _order(blocks(items)) == [ordered]

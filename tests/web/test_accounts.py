@@ -381,12 +381,14 @@ _INFUSION_FORM = {"planned_start": "2026-03-09T09:00", "actual_start": "2026-03-
 _OTHER_CLINIC_REQUESTS = [
     ("GET", "/clinic/patients/{patient}"),
     ("POST", "/clinic/patients/{patient}/setup-link"),
+    ("GET", "/clinic/patients/{patient}/sign-out"),
     ("POST", "/clinic/patients/{patient}/sign-out"),
     ("POST", "/clinic/patients/{patient}/maintenance"),
     ("GET", "/clinic/patients/{patient}/infusions/new"),
     ("POST", "/clinic/patients/{patient}/infusions/new"),
     ("GET", "/clinic/infusions/{infusion}/edit"),
     ("POST", "/clinic/infusions/{infusion}/edit"),
+    ("GET", "/clinic/infusions/{infusion}/delete"),
     ("POST", "/clinic/infusions/{infusion}/delete"),
 ]
 

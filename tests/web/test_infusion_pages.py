@@ -212,6 +212,21 @@ def test_deleting_removes_the_infusion_and_renumbers(user_client, patient, clini
     assert [(i.id, i.number) for i in _infusions()] == [(second.id, 1)]
 
 
+def test_deleting_asks_for_confirmation_first(user_client, patient, clinician, clock):
+    infusion = _record(patient, clinician, clock, planned_start=clock() - timedelta(days=3))
+    url = f"/clinic/infusions/{infusion.id}/delete"
+    edit = user_client.get(f"/clinic/infusions/{infusion.id}/edit").get_data(as_text=True)
+    assert f'href="{url}"' in edit  # the edit page links to the question, it posts nothing
+
+    asked = user_client.get(url)
+
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200
+    assert "Delete infusion 1?" in page
+    assert f'<form method="post" action="{url}">' in page
+    assert [i.id for i in _infusions()] == [infusion.id]
+
+
 def test_deleting_an_infusion_with_checkins_keeps_it(user_client, patient, clock):
     infusion = factories.infusion(patient, end=clock() - timedelta(hours=3))
     factories.checkin(patient, taken_at=clock() - timedelta(hours=1))

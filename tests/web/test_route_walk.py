@@ -98,7 +98,12 @@ def test_the_walk_covers_the_routes_it_must(app):
     victim_id_routes = {rule.endpoint for rule in walked_rules(app)
                         if classify(rule) == "victim-id"}
     assert {"patients.show", "infusions.edit", "checkins.done", "flags.resolve", "phq9.done",
-            "account.revoke"} <= victim_id_routes
+            "account.revoke", "patients.sign_out_everywhere", "infusions.delete",
+            "patients.discharge", "clinics.deactivate"} <= victim_id_routes
+    # The confirmation pages of destructive actions (issue 15, point 6) are walked as GETs.
+    confirm_pages = {rule.endpoint for rule in walked_rules(app) if "GET" in rule.methods}
+    assert {"patients.sign_out_everywhere", "infusions.delete", "patients.discharge",
+            "clinics.deactivate"} <= confirm_pages
 
 
 # --- the walk ---------------------------------------------------------------------------------

@@ -579,8 +579,10 @@ def test_patient_page_shows_the_flag_history_newest_first(world, desk, clock, si
     assert f"ack. {world.clinician.name}" in history[1][4]
     severe_checkin = reload(severe).evidence[0].ref_id
     assert history[1][5] == f"1 record(s): check-in #{severe_checkin}"
-    # Only the acknowledged flag can still be resolved from here; nothing to acknowledge.
-    actions = form_actions(section(page, "flags-heading"))
+    # The history has no actions: they sit with the open flags at the top of the page. Only
+    # the acknowledged flag is open and can still be resolved; nothing to acknowledge.
+    assert form_actions(section(page, "flags-heading")) == []
+    actions = form_actions(section(page, "open-flags-heading"))
     assert actions == [f"/clinic/flags/{severe.id}/resolve"]
 
 
