@@ -4,7 +4,17 @@ Open to every role. Patients stay signed in on a phone for 30 days, so this is w
 a lost phone still signed in and end it; staff get the same page.
 """
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from app.account import schemas
@@ -50,9 +60,18 @@ def revoke(session_id: int):
     return redirect(url_for("account.index"), code=303)
 
 
-@bp.post("/sessions/revoke-others")
+@bp.route("/sessions/revoke-others", methods=["GET", "POST"])
 @login_required
 def revoke_others():
+    """GET asks first (a page of its own, no script needed); POST signs the others out."""
+    if request.method == "GET":
+        return render_template(
+            "confirm.html", heading="Sign out of every other device?",
+            explanation=["Every other phone or computer signed in to your account is signed "
+                         "out, and stops getting reminders until you sign in there again.",
+                         "This device stays signed in."],
+            action=url_for("account.revoke_others"), button="Sign out of every other device",
+            cancel=url_for("account.index"))
     now = utcnow()
     count = services.end_sessions(current_user, now=now, except_session=g.auth_session)
     audit("auth.session_revoke_others", now=now, actor=current_user, sessions=count)

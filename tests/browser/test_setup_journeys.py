@@ -228,7 +228,10 @@ def test_devices_and_a_password_change_on_the_account_page(live, browser):
     assert len(_session_ids(live, email)) == 2
 
     phone.goto(f"{live.url}/account")
-    phone.click("text=Sign out of every other device")
+    phone.get_by_role("link", name="Sign out of every other device").click()
+    phone.get_by_role("heading", name="Sign out of every other device?").wait_for()
+    assert _session_ids(live, email) != [phone_session]  # nothing yet: it asks first
+    phone.get_by_role("button", name="Sign out of every other device").click()
     phone.wait_for_selector("text=Signed out of 1 other device(s).")
     assert _session_ids(live, email) == [phone_session]
     assert _signed_out(lost, live)

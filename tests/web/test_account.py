@@ -128,6 +128,24 @@ def test_signing_out_every_other_device_at_once(app, patient):
     assert event.detail["sessions"] == 3
 
 
+def test_signing_out_every_other_device_asks_first_and_changes_nothing_until_confirmed(
+        app, patient):
+    laptop = device(app, patient.user, LAPTOP)
+    phone = device(app, patient.user, PHONE)
+
+    page = phone.get("/account").get_data(as_text=True)
+    assert 'href="/account/sessions/revoke-others"' in page  # a link to the question
+    question = phone.get("/account/sessions/revoke-others")
+
+    assert question.status_code == 200
+    html = question.get_data(as_text=True)
+    assert "Sign out of every other device?" in html and "This device stays signed in." in html
+    assert 'action="/account/sessions/revoke-others"' in html and 'href="/account"' in html
+    assert signed_in_role(laptop) == "patient"
+    assert len(unrevoked_sessions_of(patient.user)) == 2
+    assert audit_events("auth.session_revoke_others") == []
+
+
 def test_revoking_without_a_csrf_token_is_400_and_changes_nothing(app, patient):
     laptop = device(app, patient.user, LAPTOP)
     phone = device(app, patient.user, PHONE)
