@@ -37,7 +37,7 @@ from app.auth.services import session_limits, start_session
 from app.checkins.catalog import SYMPTOMS
 from app.extensions import db
 from app.notifications.models import PushSubscription
-from bench import http_load, wrk_load
+from bench import cohort_plans, http_load, wrk_load
 from bench.databases import BENCH_DIR, bench_app, prepare_postgres, prepare_sqlite
 from bench.seed import iter_sizes
 
@@ -297,6 +297,7 @@ def _load_figures(result: http_load.LoadResult) -> dict:
 
 def run_database(engine: str, sizes: list[str]) -> dict:
     results: dict = {}
+    plan_size = "L" if "L" in sizes else sizes[-1]  # the plans at L, or at the largest size run
     for size in sizes:
         log(f"{engine} {size}: preparing the database")
         if engine == "sqlite":
@@ -314,6 +315,9 @@ def run_database(engine: str, sizes: list[str]) -> dict:
                          "active_patients": len(seeded.active_patient_ids)}
         log(f"{engine} {size}: pages")
         figures["pages"] = measure_pages(prepared.url, seeded, PAGE_SAMPLES)
+        if size == plan_size:
+            log(f"{engine} {size}: cohort query plans")
+            figures["cohort_plans"] = cohort_plans.measure(prepared.url, seeded.anchor)
         log(f"{engine} {size}: jobs")
         figures["jobs"] = measure_jobs(prepared.url, seeded)
         log(f"{engine} {size}: ingest")
@@ -349,6 +353,8 @@ def flatten(engine: str, results: dict) -> dict:
             for stat, value in (ingest.get(side) or {}).items():
                 flat[f"{prefix}ingest.{side}.{stat}"] = value
         flat[f"{prefix}ingest_ratio"] = ingest["ratio"]
+        for name, plan in figures.get("cohort_plans", {}).items():
+            flat[f"{prefix}cohort_plan.{name}"] = plan["verdict"]
         for name in GENERATORS:
             flat[f"{prefix}ingest_ratio_{name}"] = ingest.get(f"ratio_{name}")
         flat[f"{prefix}ingest_ratio_generator"] = ingest.get("ratio_generator")
@@ -381,6 +387,8 @@ def checks(flat: dict, page_bytes: dict) -> list[tuple[str, object, str, bool | 
             rows.append((key, value, "<= 300 ms", None if value is None else value <= 300))
         if rest.startswith("ratio_L_S."):
             rows.append((key, value, "<= 1.5", None if value is None else value <= 1.5))
+        if ".cohort_plan." in key:
+            rows.append((key, value, "OK", value == "OK"))
         if key == "checkin_cost.ratio_500_5":
             rows.append((key, value, "<= 1.2", None if value is None else value <= 1.2))
     for name, size in page_bytes.items():
@@ -494,6 +502,9 @@ def main() -> int:
                               "threads"}
     for engine, results in all_results.items():
         print_table(engine, results)
+        for size, figures in results.items():
+            if "cohort_plans" in figures:
+                cohort_plans.print_plans(engine, size, figures["cohort_plans"])
         flat.update(flatten(engine, results))
     flat.update(weights)
     hostile, takeover = delivery["send_1000_hostile_10pct"], delivery["takeover_after_kill"]
