@@ -2,6 +2,8 @@
 
 from collections.abc import Callable
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from app.database import savepoint
@@ -24,3 +26,25 @@ def store_once(row, find: Callable):
             raise
         return winner, False
     return row, True
+
+
+def insert_once(model, values: dict, find: Callable, *, unique: tuple[str, ...]):
+    """``store_once`` in one statement: INSERT ... ON CONFLICT (``unique``) DO NOTHING
+    RETURNING the row (SQLite 3.35+ and PostgreSQL), so no savepoint, no SAVEPOINT and RELEASE
+    round trips and no unit-of-work flush for the new row.
+
+    Returns (row, created). When the key is taken (a replay, or another copy that won a race:
+    on PostgreSQL the statement waits for that one to commit), nothing is inserted and nothing
+    of the caller's transaction is undone; ``find()`` gives the stored row.
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (insert(model).values(**values)
+                 .on_conflict_do_nothing(index_elements=list(unique)).returning(model))
+    row = db.session.scalars(statement).first()
+    if row is not None:
+        return row, True
+    winner = find()
+    if winner is None:
+        raise RuntimeError(f"{model.__tablename__}: the insert met a conflict, yet no row")
+    return winner, False

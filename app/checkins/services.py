@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import records
 from app.checkins.models import CheckIn, SymptomRating
@@ -12,7 +13,7 @@ from app.clinics.settings import effective
 from app.extensions import db
 from app.flags import rules
 from app.flags.services import raised_for, thresholds
-from app.idempotency import store_once
+from app.idempotency import insert_once
 from app.infusions.models import Infusion
 from app.infusions.queries import infusion_before
 from app.patients.models import Patient
@@ -28,27 +29,27 @@ def submit(patient: Patient, data: dict, *, now: datetime) -> tuple[CheckIn, boo
     """Store a validated check-in; returns (check-in, created).
 
     A repeat of a ``client_id`` returns the stored check-in unchanged. When two copies race,
-    the unique constraint decides (``store_once``) and the loser gets the winner's row. A new
+    the unique constraint decides (``insert_once``) and the loser gets the winner's row. A new
     check-in then sets off what every arriving record does (``records.record_arrived``).
     """
     existing = find_by_client_id(patient.id, data["client_id"])
     if existing is not None:
         return existing, False
     infusion = infusion_before(patient.id, data["taken_at"])
-    checkin = CheckIn(
-        patient_id=patient.id,
-        infusion=infusion,  # already loaded: the response needs its number
-        client_id=data["client_id"],
-        taken_at=data["taken_at"],
-        received_at=now,
-        mood=data["mood"],
-        note=data["note"].strip(),
-        home_safely=data["home_safely"],
-    )
-    checkin, created = store_once(checkin, lambda: find_by_client_id(patient.id,
-                                                                      data["client_id"]))
+    checkin, created = insert_once(CheckIn, {
+        "patient_id": patient.id,
+        "infusion_id": infusion.id if infusion is not None else None,
+        "client_id": data["client_id"],
+        "taken_at": data["taken_at"],
+        "received_at": now,
+        "mood": data["mood"],
+        "note": data["note"].strip(),
+        "home_safely": data["home_safely"],
+    }, lambda: find_by_client_id(patient.id, data["client_id"]), unique=("patient_id",
+                                                                          "client_id"))
     if not created:
         return checkin, False
+    set_committed_value(checkin, "infusion", infusion)  # already loaded: the answer shows it
     if data["symptoms"]:
         # One executemany, not an INSERT ... RETURNING per rating through the unit of work.
         db.session.execute(insert(SymptomRating), [

@@ -97,24 +97,23 @@ def _checkin_facts(where, readiness) -> tuple:
         select(CheckIn.id, CheckIn.taken_at, CheckIn.mood, CheckIn.infusion_id,
                CheckIn.home_safely, readiness.label("readiness"))
         .where(where).order_by(CheckIn.taken_at, CheckIn.id)).all()
-    symptoms = _symptoms(where, [row.id for row in rows])
+    symptoms = _symptoms([row.id for row in rows])
     return tuple(rules.CheckinFact(r.id, r.taken_at, r.mood, r.infusion_id, symptoms[r.id],
                                    readiness=bool(r.readiness), home_safely=r.home_safely)
                  for r in rows)
 
 
-def _symptoms(where, checkin_ids: list[int]) -> dict[int, dict[str, int]]:
-    """check-in id -> {symptom code: severity} for these check-ins."""
+def _symptoms(checkin_ids: list[int]) -> dict[int, dict[str, int]]:
+    """check-in id -> {symptom code: severity} for these check-ins, read by their ids (not by
+    the check-ins' ``where`` again: its subqueries, the mood baseline's among them, would be
+    built, keyed and run a second time)."""
     symptoms: dict[int, dict[str, int]] = {checkin_id: {} for checkin_id in checkin_ids}
     if not checkin_ids:
         return symptoms
     for checkin_id, code, severity in db.session.execute(
             select(SymptomRating.checkin_id, SymptomRating.code, SymptomRating.severity)
-            .join(CheckIn, CheckIn.id == SymptomRating.checkin_id).where(where)):
-        # Each statement sees what was committed when it began (PostgreSQL's READ COMMITTED):
-        # a check-in another device committed in between has ratings but no row above.
-        if checkin_id in symptoms:
-            symptoms[checkin_id][code] = severity
+            .where(SymptomRating.checkin_id.in_(checkin_ids))):
+        symptoms[checkin_id][code] = severity
     return symptoms
 
 

@@ -24,7 +24,7 @@ from app.patients.models import Patient
 from app.phq9 import instrument
 from app.phq9.models import Phq9Response
 from app.prompts.models import Prompt, PromptStatus
-from app.trends.sql import hours_between, ladder_bucket
+from app.trends.sql import hours_between, ladder_bucket, not_an_index
 
 
 @dataclass(frozen=True)
@@ -43,11 +43,11 @@ def scoped_infusions(filters: Filters):
                Infusion.series_id)
         .join(Patient, Patient.id == Infusion.patient_id)
         .join(TreatmentSeries, TreatmentSeries.id == Infusion.series_id)
-        # "+ 0" keeps the planner off the clinic index, which would read every infusion the
-        # clinic ever recorded: the infusions are found by their end date, so the cost
-        # follows the date range, not the length of the clinic's history.
-        .where(Patient.clinic_id + 0 == filters.clinic_id, Infusion.actual_end.is_not(None),
-               TreatmentSeries.kind == filters.series_kind)
+        # The infusions are found through ix_infusion_actual_end, by their end date, so the
+        # cost follows the date range, not the length of the clinic's history; on SQLite the
+        # clinic term must stay out of the index choice, on PostgreSQL in (sql.not_an_index).
+        .where(not_an_index(Patient.clinic_id) == filters.clinic_id,
+               Infusion.actual_end.is_not(None), TreatmentSeries.kind == filters.series_kind)
     )
     if filters.ended_from is not None:
         query = query.where(Infusion.actual_end >= filters.ended_from)

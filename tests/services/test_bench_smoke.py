@@ -87,3 +87,77 @@ def test_only_2xx_answers_count_and_a_refused_request_fails_the_run():
     assert run.refused_requests({"sqlite": {"S": {"ingest": clean}}}) == []
     assert run.refused_requests({"sqlite": {"S": {"ingest": refused}}}) == [
         "sqlite.S.ingest.aftercare: {'429': 2}"]
+
+
+def test_wrk_summary_counts_only_2xx_and_socket_errors_as_no_answer():
+    from bench import wrk_load
+
+    output = ('Running 8s test\nWRK_JSON {"requests":12,"duration_us":2000000,'
+              '"statuses":{"201":9,"429":2},"socket_errors":1,"p50_us":1500,"p99_us":9000}\n')
+    figures = wrk_load.parse(output, 2.0)
+    assert figures == {"throughput": 4.5, "requests": 12, "errors": 3,
+                       "refused": {"0": 1, "429": 2}, "p50_ms": 1.5, "p99_ms": 9.0}
+    assert run.refused_requests({"sqlite": {"S": {"ingest": {
+        "aftercare": {"refused": {}}, "aftercare_wrk": figures}}}}) == [
+        "sqlite.S.ingest.aftercare_wrk: {'0': 1, '429': 2}"]
+
+
+def test_wrk_device_table_carries_each_patients_headers_and_fields():
+    from bench import wrk_load
+
+    source = wrk_load.data_file("/api/v1/checkins", [
+        wrk_load.device({"Cookie": "s=a\"b", "X-CSRFToken": "t"}, {"account": "7"})])
+    assert 'path = "/api/v1/checkins"' in source
+    assert '["Cookie"] = "s=a\\"b"' in source and '["X-CSRFToken"] = "t"' in source
+    assert 'fields = "\\"account\\":\\"7\\""' in source
+    assert source.startswith("return {") and source.rstrip().endswith("}")
+
+
+def test_ingest_ratio_uses_the_generator_with_the_higher_baseline():
+    figures = {"aftercare": {"throughput": 50.0}, "baseline": {"throughput": 500.0},
+               "aftercare_wrk": {"throughput": 60.0}, "baseline_wrk": {"throughput": 800.0}}
+    assert run.ingest_ratio(figures) == {"ratio_python": 0.1, "ratio_wrk": 0.075,
+                                         "ratio_generator": "wrk", "ratio": 0.075}
+    figures["aftercare_wrk"] = figures["baseline_wrk"] = None  # wrk missing
+    assert run.ingest_ratio(figures) == {"ratio_python": 0.1, "ratio_wrk": None,
+                                         "ratio_generator": "python", "ratio": 0.1}
+
+
+def test_the_wrk_script_runs_against_a_server_and_counts_its_refusals():
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import pytest
+
+    from bench import wrk_load
+
+    if not wrk_load.available():
+        pytest.skip(wrk_load.INSTALL_HINT)
+    seen = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):  # noqa: N802
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            seen.append((self.headers["X-CSRFToken"], body["account"], body["client_id"]))
+            status = 201 if body["account"] == "a" else 409
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        figures = wrk_load.load(server.server_address[1], "/api/v1/checkins", [
+            wrk_load.device({"X-CSRFToken": "ta"}, {"account": "a"}),
+            wrk_load.device({"X-CSRFToken": "tb"}, {"account": "b"})],
+            connections=2, seconds=1)
+    finally:
+        server.shutdown()
+    assert {(csrf, account) for csrf, account, _ in seen} == {("ta", "a"), ("tb", "b")}
+    assert len({client_id for *_, client_id in seen}) == len(seen)  # a fresh UUID each
+    assert figures["refused"]["409"] > 0 and figures["errors"] >= figures["refused"]["409"]
