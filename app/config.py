@@ -54,6 +54,8 @@ class Defaults:
     SETUP_LINK_LIFETIME = timedelta(hours=72)
     # Opening a setup link spends it on a setup session in that browser, good for this long.
     SETUP_SESSION_LIFETIME = timedelta(minutes=30)
+    # Between the right password and the second factor's code: after this, sign in again.
+    SECOND_FACTOR_PENDING_LIFETIME = timedelta(minutes=5)
     CHECKIN_MAX_CLOCK_SKEW = timedelta(minutes=5)
     CHECKIN_MAX_AGE = timedelta(days=7)
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"

@@ -41,6 +41,8 @@ PUBLIC = {
     "auth.setup_link": "spends a setup token on a setup session in this browser's cookie; an "
                        "unknown or already opened token leads to 410",
     "auth.setup": "works only with a live setup session in the session cookie, else 410",
+    "mfa.login_code": "the sign-in's second step: works only for a pending sign-in (the right "
+                      "password a moment ago) in the session cookie, else back to /login",
     "health.healthz": "says whether the database answers",
     "api.openapi": "the API description",
     "api.session_info": "a CSRF token and the caller's own role",
@@ -65,6 +67,8 @@ OWN_DATA = {
     "notifications_api.subscribe", "notifications_api.unsubscribe",
     "account.index", "account.revoke_others", "account.change_password",
     "progress.show",
+    # the caller's own second factor: set up, replace recovery codes, remove, give it again
+    "mfa.totp_setup", "mfa.new_recovery_codes", "mfa.totp_remove", "mfa.verify",
 }
 # End the caller's own session: sending them would sign the walker out. They take no id and
 # touch nobody else (tests/web/test_auth.py covers them).
