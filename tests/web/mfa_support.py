@@ -41,7 +41,9 @@ def sign_in_with_code(app, user, code: str, next_url=None):
     client = app.test_client()
     first = login(client, user.email, next_url=next_url)
     assert first.status_code == 303 and first.location == "/login/code"
-    return client, client.form("/login/code", {"code": code})
+    response = client.form("/login/code", {"code": code})
+    client.csrf = ""  # signing in starts a new session, with a new CSRF token
+    return client, response
 
 
 def require_mfa(clinic, admin_role_user) -> None:
