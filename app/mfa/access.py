@@ -12,7 +12,8 @@ from app.mfa import services
 
 # What a staff member may open before giving the second factor their clinic requires: the
 # second-factor pages themselves, signing in and out, and assets with no patient data.
-OPEN_BEFORE_SECOND_FACTOR = ("mfa.", "auth.", "static", "pwa.", "health.", "chart_assets.")
+OPEN_BEFORE_SECOND_FACTOR = ("mfa.", "passkeys.", "auth.", "static", "pwa.", "health.",
+                             "chart_assets.")
 OPEN_ENDPOINTS = {"api.session_info", "api.openapi"}
 SECOND_FACTOR_REQUIRED = "second_factor_required"
 

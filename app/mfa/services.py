@@ -7,12 +7,13 @@ import secrets
 from datetime import datetime, timedelta
 
 import pyotp
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from app.auth.models import AuthSession, Role, User
 from app.clinics.settings import effective
 from app.extensions import db
 from app.mfa.models import RecoveryCode, TotpSecret
+from app.passkeys.models import Passkey
 
 STEP_SECONDS = 30
 RECOVERY_CODE_COUNT = 10
@@ -34,8 +35,17 @@ def totp_of(user: User) -> TotpSecret | None:
     return db.session.scalar(select(TotpSecret).where(TotpSecret.user_id == user.id))
 
 
+def passkey_count(user: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(Passkey).where(
+        Passkey.user_id == user.id))
+
+
 def has_second_factor(user: User) -> bool:
-    return totp_of(user) is not None
+    """Staff with an authenticator app or a passkey: their password sign-in has a second
+    step. (A patient's passkey is a way to sign in instead of the password, not a step.)"""
+    if user.role == Role.PATIENT:
+        return False
+    return totp_of(user) is not None or passkey_count(user) > 0
 
 
 def recovery_codes_left(user: User) -> int:
@@ -128,25 +138,33 @@ class CannotRemove(Exception):
     """Refused: the message says why, in plain words."""
 
 
-def remove_second_factors(user: User, *, by: User) -> None:
-    """Drop the person's authenticator and recovery codes. Nobody removes those of the
-    clinic's last active admin (the account that can change every setting), and nobody
-    removes their own when the clinic requires a second factor."""
+def refuse_losing_the_last_factor(user: User, *, by: User, factors_left: int) -> None:
+    """Nobody leaves the clinic's last active admin (the account that can change every
+    setting) without a second factor, and nobody removes their own last one when the clinic
+    requires it. Raises ``CannotRemove``."""
     from app.clinics.services import active_admins
 
+    if factors_left > 0 or user.role == Role.PATIENT:
+        return
     if user.role == Role.ADMIN and user.active and active_admins(user.clinic_id) <= 1:
         raise CannotRemove("This is the clinic's last active admin: their second factor "
                            "stays. Make someone else an admin first.")
     if by.id == user.id and requires_second_factor(user):
         raise CannotRemove("Your clinic requires a second factor: set up a new one first "
                            "(it replaces this one).")
+
+
+def remove_totp(user: User, *, by: User) -> None:
+    """Drop the person's authenticator app and recovery codes (passkeys stay)."""
+    refuse_losing_the_last_factor(user, by=by, factors_left=passkey_count(user))
     db.session.execute(delete(TotpSecret).where(TotpSecret.user_id == user.id))
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     db.session.flush()
 
 
 def reset_second_factors(member: User, *, by: User, now: datetime) -> int:
-    """An admin resets a staff member's second factors (a lost phone): removed, and every
+    """An admin resets a staff member's second factors (a lost phone): authenticator,
+    recovery codes and passkeys removed, and every
     session of theirs ended, so they sign in again with their password and, if the clinic
     requires it, set up a new one. Returns the sessions ended."""
     from app.auth.services import end_sessions
@@ -155,11 +173,18 @@ def reset_second_factors(member: User, *, by: User, now: datetime) -> int:
         raise CannotRemove("Change your own second factor on your account page.")
     if not has_second_factor(member):
         raise CannotRemove(f"{member.name} has no second factor to reset.")
-    remove_second_factors(member, by=by)
+    refuse_losing_the_last_factor(member, by=by, factors_left=0)
+    for model in (TotpSecret, RecoveryCode, Passkey):
+        db.session.execute(delete(model).where(model.user_id == member.id))
+    db.session.flush()
     return end_sessions(member, now=now)
 
 
 def with_second_factor(clinic_id: int) -> set[int]:
-    """The ids of the clinic's people who have an authenticator set up (the staff page)."""
-    return set(db.session.scalars(select(TotpSecret.user_id).join(
-        User, User.id == TotpSecret.user_id).where(User.clinic_id == clinic_id)))
+    """The ids of the clinic's staff with an authenticator app or a passkey (the staff page)."""
+    found: set[int] = set()
+    for model in (TotpSecret, Passkey):
+        found |= set(db.session.scalars(select(model.user_id).join(
+            User, User.id == model.user_id).where(User.clinic_id == clinic_id,
+                                                  User.role != Role.PATIENT)))
+    return found

@@ -15,7 +15,7 @@ from flask import (
 from flask_login import current_user
 
 from app.audit.services import record as audit
-from app.auth.access import login_required
+from app.auth.access import login_required, staff_required
 from app.auth.views import _safe_next, home_for, remember_device, sign_in
 from app.clock import utcnow
 from app.database import commit_before_error_answer
@@ -33,9 +33,11 @@ WRONG_CODE = "That code is not right, or was already used. Try the next code."
 _code_limit = lambda: current_app.config["LOGIN_RATE_LIMIT"]  # noqa: E731
 
 
-def _code_page(errors: dict, *, step_up: bool):
+def _code_page(user, errors: dict, *, step_up: bool):
     return render_template("mfa/code.html", errors=first_errors(errors), step_up=step_up,
-                           recovery_left=None), 401 if errors else 200
+                           has_totp=services.totp_of(user) is not None,
+                           has_passkey=services.passkey_count(user) > 0), (
+        401 if errors else 200)
 
 
 def _wrong_code(user, now) -> dict:
@@ -66,7 +68,7 @@ def login_code():
             return remember_device(redirect(next_url or home_for(user)), user.email)
         if data:
             errors = _wrong_code(user, now)
-    return _code_page(errors, step_up=False)
+    return _code_page(user, errors, step_up=False)
 
 
 def _note_recovery_code(user, method: str, now) -> None:
@@ -97,11 +99,11 @@ def verify():
             return redirect(back, code=303)
         if data:
             errors = _wrong_code(current_user, now)
-    return _code_page(errors, step_up=True)
+    return _code_page(current_user, errors, step_up=True)
 
 
 @bp.route("/account/authenticator", methods=["GET", "POST"])
-@login_required
+@staff_required
 @fresh_second_factor  # replacing an authenticator asks for the current one first
 @limiter.limit(_code_limit, methods=["POST"], key_func=per_user)
 def totp_setup():
@@ -123,7 +125,8 @@ def totp_setup():
     uri = services.provisioning_uri(secret, current_user)
     return render_template("mfa/setup.html", secret=secret, qr=qr_svg(uri, label="QR code "
                            "for your authenticator app"), errors=first_errors(errors),
-                           required=services.requires_second_factor(current_user)), (
+                           required=services.requires_second_factor(current_user),
+                           next_url=_safe_next(request.args.get("next"))), (
         422 if errors else 200)
 
 
@@ -133,7 +136,7 @@ def _recovery_codes_page(codes: list[str]):
 
 
 @bp.post("/account/recovery-codes")
-@login_required
+@staff_required
 @fresh_second_factor
 def new_recovery_codes():
     if not services.has_second_factor(current_user):
@@ -144,11 +147,11 @@ def new_recovery_codes():
 
 
 @bp.post("/account/authenticator/remove")
-@login_required
+@staff_required
 @fresh_second_factor
 def totp_remove():
     try:
-        services.remove_second_factors(current_user, by=current_user)
+        services.remove_totp(current_user, by=current_user)
     except services.CannotRemove as refusal:
         flash(str(refusal))
         return redirect(url_for("account.index"), code=303)

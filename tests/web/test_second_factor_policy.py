@@ -147,7 +147,7 @@ def test_nobody_removes_the_last_admins_second_factor(app, clock, clinic, admin,
 
     assert refused.status_code == 303 and _totp_of(admin) is not None
     with pytest.raises(mfa_services.CannotRemove, match="last active admin"):
-        mfa_services.remove_second_factors(admin, by=clinician)
+        mfa_services.remove_totp(admin, by=clinician)
     # with a second admin, one admin may reset the other's
     other = factories.staff(clinic, Role.ADMIN)
     assert signed_in(other).form(
