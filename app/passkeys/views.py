@@ -1,5 +1,5 @@
 """Passkeys: added, named and removed on /account; signing in with one alone (a discoverable
-credential) or as the second step after a password. The page's script (static/passkeys/
+credential) or as the second step after a password. The page's script (static/pwa/
 passkeys.js) runs the browser's navigator.credentials calls; these routes hand it options and
 check its answers. A ceremony's challenge waits in the signed session for five minutes."""
 

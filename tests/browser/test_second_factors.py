@@ -106,7 +106,7 @@ def test_authenticator_set_up_and_sign_in_through_the_pages(site, page_with_auth
     page.click("text=Set up an authenticator app")
     secret = page.inner_text("[data-totp-secret]").strip()
     page.fill("#code", pyotp.TOTP(secret).now())
-    page.click("main form:not([data-passkey-register]) button[type=submit]")
+    page.click("form[data-totp-confirm] button[type=submit]")
     codes = page.locator("[data-recovery-codes] code").all_inner_texts()
     assert len(codes) == 10
     page.click("text=I have saved them, continue")
