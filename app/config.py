@@ -54,6 +54,13 @@ class Defaults:
     SETUP_LINK_LIFETIME = timedelta(hours=72)
     # Opening a setup link spends it on a setup session in that browser, good for this long.
     SETUP_SESSION_LIFETIME = timedelta(minutes=30)
+    # Between the right password and the second factor's code: after this, sign in again.
+    SECOND_FACTOR_PENDING_LIFETIME = timedelta(minutes=5)
+    # Passkeys: the WebAuthn RP ID (a host name, never an IP address) and the origin the
+    # browser must report. None: the host and origin of the request (behind a proxy, set
+    # TRUSTED_PROXY_COUNT so they are the public ones, or set these).
+    WEBAUTHN_RP_ID = None
+    WEBAUTHN_ORIGIN = None
     CHECKIN_MAX_CLOCK_SKEW = timedelta(minutes=5)
     CHECKIN_MAX_AGE = timedelta(days=7)
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
@@ -123,7 +130,8 @@ def from_environment(instance_path: Path) -> dict:
     if secret:
         settings["SECRET_KEY"] = secret
     for name in ("RATELIMIT_STORAGE_URI", "RATELIMIT_KEY_PREFIX", "PUBLIC_BASE_URL",
-                 "LOG_LEVEL", "VAPID_SUBJECT", "VAPID_PRIVATE_KEY_PATH"):
+                 "LOG_LEVEL", "VAPID_SUBJECT", "VAPID_PRIVATE_KEY_PATH", "WEBAUTHN_RP_ID",
+                 "WEBAUTHN_ORIGIN"):
         if os.environ.get(name):
             settings[name] = os.environ[name]
     if os.environ.get("TRUSTED_PROXY_COUNT"):

@@ -27,6 +27,8 @@ from app.clock import utcnow
 from app.database import commit_before_error_answer
 from app.extensions import limiter
 from app.forms import first_errors, load_form
+from app.mfa import services as mfa_services
+from app.passkeys import services as passkey_services
 from app.scoping import own_session_or_404
 
 bp = Blueprint("account", __name__, url_prefix="/account", template_folder="templates")
@@ -36,7 +38,9 @@ def _page(errors: dict | None = None, status: int = 200):
     return render_template(
         "account/index.html", sessions=services.live_sessions(current_user, now=utcnow()),
         this_session=g.auth_session, errors=first_errors(errors or {}),
-        min_length=PASSWORD_MIN_LENGTH), status
+        min_length=PASSWORD_MIN_LENGTH, has_totp=mfa_services.totp_of(current_user) is not None,
+        passkeys=passkey_services.passkeys_of(current_user),
+        recovery_left=mfa_services.recovery_codes_left(current_user)), status
 
 
 @bp.get("")

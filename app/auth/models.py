@@ -57,6 +57,8 @@ class AuthSession(db.Model):
     idle_timeout_seconds = db.Column(db.Integer, nullable=True)
     device = db.Column(db.String(120), nullable=False, default="")
     revoked_at = db.Column(UTCDateTime, nullable=True)
+    # When a second factor was last given in this session (sign-in or step-up); None if never.
+    second_factor_at = db.Column(UTCDateTime, nullable=True)
 
     user = db.relationship("User")
 

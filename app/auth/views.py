@@ -24,6 +24,8 @@ from app.clock import utcnow
 from app.database import commit_before_error_answer
 from app.extensions import limiter
 from app.forms import first_errors, load_form
+from app.mfa import pending
+from app.mfa import services as mfa_services
 from app.ratelimits import setup_limit
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -47,15 +49,16 @@ def _safe_next(target: str | None) -> str | None:
     return None
 
 
-def sign_in(user) -> None:
-    """A fresh session for this device (a new cookie, a new server row)."""
+def sign_in(user):
+    """A fresh session for this device (a new cookie, a new server row); returns the row."""
     lifetime, idle = services.session_limits(user.role, current_app.config)
-    _auth_session, token = services.start_session(
+    auth_session, token = services.start_session(
         user, now=utcnow(), lifetime=lifetime, idle_timeout=idle,
         device=device_label(request.user_agent.string))
     session.clear()
     session.permanent = True
     session[SESSION_TOKEN_KEY] = token
+    return auth_session
 
 
 def _form_email() -> str:
@@ -118,15 +121,26 @@ def login():
                     errors = {"_schema": ["That email and password do not match an account."]}
                     status = 401
             else:
-                user = found.user
-                sign_in(user)
-                audit("auth.login", now=now, actor=user)
-                response = redirect(_safe_next(request.args.get("next")) or home_for(user))
-                return remember_device(response, user.email)
+                return _password_accepted(found.user, now=now)
         else:
             status = 401
     return render_template("auth/login.html", errors=first_errors(errors),
                            email=request.form.get("email", "")), status
+
+
+def _password_accepted(user, *, now):
+    """Signed in, unless the person has a second factor: then its code is asked first, and
+    nobody is signed in until it is given (app/mfa)."""
+    next_url = _safe_next(request.args.get("next"))
+    if mfa_services.has_second_factor(user):
+        pending.start(user, now=now, next_url=next_url)
+        audit("auth.password_accepted", now=now, actor=user)
+        return redirect(url_for("mfa.login_code"), code=303)
+    sign_in(user)
+    audit("auth.login", now=now, actor=user)
+    if mfa_services.requires_second_factor(user):
+        next_url = url_for("mfa.totp_setup", next=next_url)
+    return remember_device(redirect(next_url or home_for(user)), user.email)
 
 
 def forget_device(response):

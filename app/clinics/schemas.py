@@ -58,6 +58,8 @@ class ClinicSettings(Schema):
     phq9_worsening_points = _whole(1, 27, "Between 1 and 27 points.")
     safety_item9_from = _whole(1, 3, "An answer from 1 (several days) to 3 (nearly every day).")
     escalate_after_minutes = _whole(5, 24 * 60, "Between 5 minutes and 24 hours.")
+    # Optional (False) unless the form says otherwise.
+    require_staff_mfa = fields.Boolean(load_default=False)
 
     @validates_schema
     def quiet_hours_have_length(self, data, **kwargs):

@@ -19,6 +19,8 @@ DEFAULTS: dict = {
     "phq9_worsening_points": 5,
     "safety_item9_from": 1,
     "escalate_after_minutes": 30,
+    # security: every staff member signs in with a second factor (app/mfa)
+    "require_staff_mfa": False,
 }
 
 

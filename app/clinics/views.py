@@ -24,6 +24,8 @@ from app.clinics.settings import effective
 from app.clock import utcnow
 from app.forms import first_errors, known_timezones, load_form
 from app.jobruns.services import scheduled_job_health
+from app.mfa import services as mfa_services
+from app.mfa.access import fresh_second_factor
 from app.qr import svg as qr_svg
 
 bp = Blueprint("clinics", __name__, url_prefix="/clinic", template_folder="templates")
@@ -54,6 +56,8 @@ def staff():
             link = {"name": member.name, "url": url, "qr": qr_svg(url)}
             values = {"role": "clinician"}
     return render_template("clinics/staff.html", members=services.staff(current_user.clinic_id),
+                           with_second_factor=mfa_services.with_second_factor(
+                               current_user.clinic_id),
                            values=values, errors=first_errors(errors), link=link), (
         422 if errors else 200)
 
@@ -119,12 +123,42 @@ def new_staff_setup_link(staff_id: int):
     audit("staff.setup_link", now=now, actor=current_user, target=f"user:{member.id}")
     url = setup_links.setup_url(token)
     return render_template("clinics/staff.html", members=services.staff(current_user.clinic_id),
+                           with_second_factor=mfa_services.with_second_factor(
+                               current_user.clinic_id),
                            values={"role": "clinician"}, errors={},
                            link={"name": member.name, "url": url, "qr": qr_svg(url)})
 
 
+@bp.route("/staff/<int:staff_id>/second-factor/reset", methods=["GET", "POST"])
+@admin_required
+@fresh_second_factor
+def reset_second_factor(staff_id: int):
+    """GET asks for confirmation; POST removes the member's authenticator and recovery codes."""
+    member = _member_or_404(staff_id)
+    if request.method == "GET":
+        return render_template(
+            "confirm.html", heading=f"Reset {member.name}'s second factor?",
+            explanation=[f"{member.name}'s authenticator app and recovery codes stop working "
+                         "and they are signed out on every device.",
+                         "They sign in with their password next, and set up a new second "
+                         "factor if the clinic requires one."],
+            action=url_for("clinics.reset_second_factor", staff_id=member.id),
+            button="Reset second factor", cancel=url_for("clinics.staff"))
+    now = utcnow()
+    try:
+        sessions = mfa_services.reset_second_factors(member, by=current_user, now=now)
+    except mfa_services.CannotRemove as refusal:
+        flash(str(refusal))
+        return _staff_page()
+    audit("mfa.reset", now=now, actor=current_user, target=f"user:{member.id}",
+          sessions=sessions)
+    flash(f"{member.name}'s second factor is reset; they are signed out everywhere.")
+    return _staff_page()
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @admin_required
+@fresh_second_factor
 def settings():
     """One form: the clinic's phone number (shown to patients beside 911 and 988) and time
     zone (one of the zones the server knows), then the check-in settings and flag thresholds.

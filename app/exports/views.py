@@ -14,6 +14,7 @@ from app.exports.csvfile import csv_chunks
 from app.exports.fhir import patient_bundle
 from app.exports.services import cohort_patient_ids, cohort_rows, patient_rows
 from app.forms import without_blanks
+from app.mfa.access import fresh_second_factor
 from app.scoping import patient_or_404
 from app.security import audited_read
 from app.trends import filters, schemas
@@ -32,6 +33,7 @@ def _download(body, *, filename: str, mimetype: str) -> Response:
 @bp.get("/patients/<int:patient_id>/export.csv")
 @audited_read
 @staff_required
+@fresh_second_factor
 def patient_csv(patient_id: int):
     patient = patient_or_404(patient_id)
     now = utcnow()
@@ -44,6 +46,7 @@ def patient_csv(patient_id: int):
 @bp.get("/patients/<int:patient_id>/export.fhir.json")
 @audited_read
 @staff_required
+@fresh_second_factor
 def patient_fhir(patient_id: int):
     patient = patient_or_404(patient_id)
     now = utcnow()
@@ -57,6 +60,7 @@ def patient_fhir(patient_id: int):
 @bp.get("/cohort/export.csv")
 @audited_read
 @staff_required
+@fresh_second_factor
 def cohort_csv():
     try:
         query = schemas.CohortQuery().load(without_blanks(request.args))

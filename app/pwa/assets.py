@@ -12,7 +12,7 @@ from flask import Flask
 # what the others share, one file per concern, and app.js last (it locks the forms no earlier
 # script handled).
 SCRIPTS = ("pwa/outbox.js", "pwa/core.js", "pwa/checkin.js", "pwa/receipts.js",
-           "pwa/reminders.js", "pwa/app.js")
+           "pwa/reminders.js", "pwa/passkeys.js", "pwa/app.js")
 # The app shell the service worker precaches: no page or response with health data.
 SHELL = ("pwa/app.css", *SCRIPTS)
 

@@ -41,6 +41,12 @@ PUBLIC = {
     "auth.setup_link": "spends a setup token on a setup session in this browser's cookie; an "
                        "unknown or already opened token leads to 410",
     "auth.setup": "works only with a live setup session in the session cookie, else 410",
+    "mfa.login_code": "the sign-in's second step: works only for a pending sign-in (the right "
+                      "password a moment ago) in the session cookie, else back to /login",
+    "passkeys.login_options": "a fresh challenge for a passkey sign-in (kept in the caller's "
+                              "cookie); after a password, only that pending person's "
+                              "credential ids",
+    "passkeys.login": "signs in only with a passkey answer that verifies; else 401",
     "health.healthz": "says whether the database answers",
     "api.openapi": "the API description",
     "api.session_info": "a CSRF token and the caller's own role",
@@ -65,6 +71,11 @@ OWN_DATA = {
     "notifications_api.subscribe", "notifications_api.unsubscribe",
     "account.index", "account.revoke_others", "account.change_password",
     "progress.show",
+    # the caller's own second factor: set up, replace recovery codes, remove, give it again
+    "mfa.totp_setup", "mfa.new_recovery_codes", "mfa.totp_remove", "mfa.verify",
+    # the caller's own passkeys: add one, give one again (step-up)
+    "passkeys.registration_options", "passkeys.add", "passkeys.step_up_options",
+    "passkeys.step_up",
 }
 # End the caller's own session: sending them would sign the walker out. They take no id and
 # touch nobody else (tests/web/test_auth.py covers them).
@@ -99,7 +110,8 @@ def test_the_walk_covers_the_routes_it_must(app):
                         if classify(rule) == "victim-id"}
     assert {"patients.show", "infusions.edit", "checkins.done", "flags.resolve", "phq9.done",
             "account.revoke", "patients.sign_out_everywhere", "infusions.delete",
-            "patients.discharge", "clinics.deactivate"} <= victim_id_routes
+            "patients.discharge", "clinics.deactivate", "passkeys.rename", "passkeys.remove",
+            "clinics.reset_second_factor"} <= victim_id_routes
     # The confirmation pages of destructive actions (issue 15, point 6) are walked as GETs.
     confirm_pages = {rule.endpoint for rule in walked_rules(app) if "GET" in rule.methods}
     assert {"patients.sign_out_everywhere", "infusions.delete", "patients.discharge",

@@ -17,6 +17,7 @@ from app.auth.models import AuthSession, Role
 from app.extensions import db
 from app.flags.services import patient_flags
 from app.infusions.models import TreatmentSeries
+from app.passkeys.models import Passkey
 from tests import factories
 from tests.web.flag_support import answers_totalling, phq9
 
@@ -39,7 +40,8 @@ class Victim:
 
 def build_victim(app: Flask, now) -> Victim:
     """A clinic with a patient who has an infusion, a check-in with a note, a PHQ-9 with
-    item 9 above 0 (and so an urgent flag), a device session and a push subscription."""
+    item 9 above 0 (and so an urgent flag), a device session, a push subscription and a
+    passkey."""
     clinic = factories.clinic(name="Quillfeather Ketamine Center", phone="555-0199")
     admin = factories.staff(clinic, Role.ADMIN, email="admin.quill@victim.test")
     clinician = factories.staff(clinic, email="dr.ostrander@victim.test")
@@ -57,12 +59,17 @@ def build_victim(app: Flask, now) -> Victim:
     factories.sign_in(app, patient.user)
     auth_session = db.session.scalar(select(AuthSession).where(
         AuthSession.user_id == patient.user_id))
+    passkey = Passkey(user_id=patient.user_id, credential_id="victim-credential",
+                      public_key=b"\x00", sign_count=0, name="Zebulon's phone", transports=[],
+                      created_at=now)
+    db.session.add(passkey)
+    db.session.commit()
     series = db.session.scalar(select(TreatmentSeries).where(
         TreatmentSeries.patient_id == patient.id))
     ids = {"patient_id": patient.id, "infusion_id": infusion.id, "checkin_id": checkin.id,
            "flag_id": flag.id, "response_id": response.id, "session_id": auth_session.id,
            "series_id": series.id, "user_id": patient.user_id, "staff_id": clinician.id,
-           "clinic_id": clinic.id}
+           "clinic_id": clinic.id, "passkey_id": passkey.id}
     secrets = ["Zebulon", "Quartermaine", "zebulon.q@victim.test", "lighthouse",
                "Ostrander", "dr.ostrander@victim.test", "admin.quill@victim.test",
                "Quillfeather", "555-0199"]
