@@ -87,6 +87,33 @@ def show(patient_id: int):
                            chart_js=chart_js_url())
 
 
+def contact_values(patient) -> dict:
+    return {"phone": patient.phone or "", "sms_consent": patient.sms_consent_at is not None,
+            "preferred_channel": patient.preferred_channel,
+            "fallback_channel": patient.fallback_channel}
+
+
+@bp.route("/<int:patient_id>/contact", methods=["GET", "POST"])
+@staff_required
+def contact(patient_id: int):
+    """How messages reach the patient: phone, consent to texts, preferred and fallback."""
+    patient = patient_or_404(patient_id)
+    errors: dict = {}
+    values = contact_values(patient)
+    if request.method == "POST":
+        values = dict(request.form)
+        data, errors = load_form(schemas.Contact())
+        if data:
+            now = utcnow()
+            services.set_contact(patient, by=current_user, now=now, **data)
+            audit("patient.contact", now=now, actor=current_user, patient_id=patient.id,
+                  sms_consent=patient.sms_consent_at is not None)
+            flash("Saved how messages reach this patient.")
+            return redirect(url_for("patients.show", patient_id=patient.id), code=303)
+    return render_template("patients/contact.html", patient=patient, values=values,
+                           errors=first_errors(errors)), 422 if errors else 200
+
+
 @bp.post("/<int:patient_id>/setup-link")
 @staff_required
 def new_setup_link(patient_id: int):
