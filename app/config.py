@@ -94,6 +94,7 @@ class Defaults:
     SMTP_USERNAME = ""
     SMTP_PASSWORD = ""
     SMTP_TIMEOUT_SECONDS = 10.0
+    SMTP_CA_FILE = ""  # certificates to trust beyond the system's (a private mail relay)
     EMAIL_FROM = "Aftercare <aftercare@localhost>"
     # Push is a patient's channel only while a subscription delivered (or was saved) this recently.
     PUSH_RECENT_DELIVERY = timedelta(days=30)
@@ -124,7 +125,7 @@ def database_url(instance_path: Path) -> str:
 MESSAGING_SETTINGS = (
     "PHONE_DEFAULT_REGION", "SMS_BACKEND", "TWILIO_API_BASE", "TWILIO_ACCOUNT_SID",
     "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "EMAIL_BACKEND", "SMTP_HOST", "SMTP_SECURITY",
-    "SMTP_USERNAME", "SMTP_PASSWORD", "EMAIL_FROM",
+    "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_CA_FILE", "EMAIL_FROM",
 )
 
 

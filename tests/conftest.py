@@ -194,6 +194,10 @@ def app(request, database_url, clock, tmp_path):
         "VAPID_PRIVATE_KEY_PATH": str(tmp_path / "instance" / "vapid_private.pem"),
         "PUSH_ENDPOINT_HOSTS": ("127.0.0.1",),
         "PUSH_ALLOW_HTTP": True,
+        # Texts and email are off unless a test turns them on (tests/services/test_channels.py
+        # and friends): every other test's patients are reached by push or the app's list.
+        "SMS_BACKEND": "off",
+        "EMAIL_BACKEND": "off",
     })
     app.test_client_class = Client
     with app.app_context():
