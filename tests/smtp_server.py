@@ -61,7 +61,8 @@ class _Handler:
         message = message_from_bytes(envelope.content, policy=policy.default)
         smtp = self.ref[0]
         smtp.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message,
-                                      tls=session.ssl is not None))
+                                      tls=server.transport.get_extra_info("ssl_object")
+                                      is not None))
         smtp.arrived.set()
         return "250 Message accepted for delivery"
 
@@ -103,9 +104,6 @@ def start(directory: Path, *, security: str = "none") -> SmtpServer:
     elif security == "tls":
         options = {"ssl_context": context}
     controller = Controller(_Handler(ref), hostname="127.0.0.1", port=_free_port(), **options)
-    if security == "tls":
-        # Controller's readiness probe speaks plain SMTP; with implicit TLS, skip it.
-        controller._trigger_server = lambda: None  # noqa: SLF001
     controller.start()
     server = SmtpServer(controller, str(cert_file))
     ref.append(server)
