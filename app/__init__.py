@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.api.views import bp as api_bp
     from app.api.views import health_bp
     from app.audit.views import bp as audit_bp
+    from app.auth.link_views import bp as login_links_bp
     from app.auth.views import bp as auth_bp
     from app.checkins.views import api as checkins_api
     from app.checkins.views import bp as checkins_bp
@@ -105,5 +106,6 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (auth_bp, checkins_bp, checkins_api, clinics_bp, dashboard_bp,
                       infusions_bp, patients_bp, notifications_api, flags_bp, phq9_bp,
                       phq9_api, pwa_bp, api_bp, health_bp, trends_bp, trends_api, exports_bp,
-                      audit_bp, progress_bp, chart_assets_bp, account_bp, messaging_bp):
+                      audit_bp, progress_bp, chart_assets_bp, account_bp, messaging_bp,
+                      login_links_bp):
         app.register_blueprint(blueprint)

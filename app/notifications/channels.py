@@ -19,6 +19,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.notifications.models import (
     Notification,
+    NotificationKind,
     NotificationStatus,
     PushSubscription,
     SmsKeyword,
@@ -56,9 +57,11 @@ def can_text(patient: Patient) -> bool:
                 and not stopped_number(patient.phone))
 
 
-def can_email(patient: Patient) -> bool:
+def can_email(patient: Patient, *, asked_for: bool = False) -> bool:
+    """``asked_for``: a sign-in or setup link, which an unsubscribe from check-in emails does
+    not stop (a STOP does stop texts, whatever they are)."""
     return bool(current_app.config["EMAIL_BACKEND"] != "off" and patient.user.email
-                and patient.email_stopped_at is None)
+                and (asked_for or patient.email_stopped_at is None))
 
 
 def available(patient: Patient, now: datetime) -> dict[str, bool]:
@@ -85,10 +88,13 @@ def order(patient: Patient, now: datetime) -> list[str]:
     return [first, *rest[:1]]
 
 
+LINK_KINDS = (NotificationKind.SIGN_IN, NotificationKind.SETUP)
+
+
 def patient_of_message(notification: Notification) -> Patient | None:
-    if notification.prompt is None:
+    if notification.kind == NotificationKind.ESCALATION:
         return None  # a message to staff: push only
-    return db.session.get(Patient, notification.prompt.patient_id)
+    return db.session.scalar(select(Patient).where(Patient.user_id == notification.user_id))
 
 
 def current(notification: Notification, now: datetime) -> str:
@@ -106,8 +112,8 @@ def fall_back(notification: Notification, now: datetime) -> bool:
     """The first channel failed or cannot be used: move the message to the patient's fallback
     once, due at once (a new channel, so its attempts start again). False when there is none."""
     patient = patient_of_message(notification)
-    if patient is None or notification.fell_back:
-        return False
+    if patient is None or notification.fell_back or notification.kind in LINK_KINDS:
+        return False  # a link goes where it was asked for, or not at all
     tried = notification.channel or PUSH
     choices = [channel for channel in order(patient, now) if channel != tried]
     if not choices:

@@ -77,3 +77,21 @@ def email_parts(notification: Notification) -> tuple[str, str, str]:
             f'<p style="color:#555">To stop these emails, <a href="{escape(leave)}">'
             "unsubscribe</a>.</p></body></html>")
     return words.rstrip("."), plain, html
+
+
+LINK_SENTENCES = {
+    NotificationKind.SIGN_IN: ("Aftercare: your sign-in link", "It works once, for a few minutes."),
+    NotificationKind.SETUP: ("Aftercare: set up your account", "Your clinic sent you this link; "
+                             "it works once."),
+}
+
+
+def link_parts(notification: Notification, url: str) -> tuple[str, str, str, str]:
+    """(subject, text message, plain text, HTML) of a sign-in or setup link's message."""
+    subject, words = LINK_SENTENCES[notification.kind]
+    text = f"{subject}. {words} {url}"
+    plain = f"{subject}.\n\n{words}\n\n{url}\n\nIf you did not ask for it, ignore this email.\n"
+    html = (f"<!doctype html><html><body><p>{escape(subject)}.</p><p>{escape(words)}</p>"
+            f'<p><a href="{escape(url)}">{escape(subject.split(": ", 1)[1].capitalize())}</a>'
+            "</p><p>If you did not ask for it, ignore this email.</p></body></html>")
+    return subject, text, plain, html

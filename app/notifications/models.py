@@ -16,6 +16,8 @@ class NotificationKind(enum.StrEnum):
     PROMPT = "prompt"
     REMINDER = "reminder"
     ESCALATION = "escalation"  # an urgent flag nobody acknowledged, to every clinician
+    SIGN_IN = "sign_in"        # a patient's one-time sign-in link, asked for on the sign-in page
+    SETUP = "setup"            # a setup link a clinician sends by text or email
 
 
 class NotificationStatus(enum.StrEnum):
@@ -59,6 +61,9 @@ class Notification(db.Model):
     # The link in a text or email (/m/<link_token>): opening it is recorded.
     link_token = db.Column(db.String(32), nullable=True, unique=True)
     opened_at = db.Column(UTCDateTime, nullable=True)
+    # A sign-in or setup link's URL, encrypted with the app's key (notifications/sealed.py)
+    # until it is sent, then wiped: the database keeps only the link's hash.
+    sealed_link = db.Column(db.String(512), nullable=True)
 
     prompt = db.relationship("Prompt")
 

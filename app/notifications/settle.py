@@ -19,6 +19,7 @@ BACKOFF_MINUTES = (1, 2, 5, 15, 30)
 def finish(notification: Notification, now: datetime, status: NotificationStatus) -> str:
     notification.status = status
     notification.lease_expires_at = None
+    notification.sealed_link = None  # a sign-in or setup link is never kept once sent
     if status == NotificationStatus.SENT:
         notification.sent_at = now
         if notification.kind == NotificationKind.PROMPT and notification.prompt is not None:

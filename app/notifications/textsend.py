@@ -26,6 +26,7 @@ from app.notifications.models import (
     Notification,
     NotificationStatus,
 )
+from app.notifications.sealed import unseal
 from app.notifications.settle import finish, lock_message, record_attempt, retry_later
 from app.notifications.sms import SendResult, sms_sender
 
@@ -68,28 +69,51 @@ def ensure_link(notification: Notification) -> str:
     return notification.link_token
 
 
-def _usable(channel: str, patient) -> bool:
-    return channels.can_text(patient) if channel == channels.SMS else channels.can_email(patient)
+def _usable(channel: str, patient, notification: Notification) -> bool:
+    if patient is None:
+        return False
+    if channel == channels.SMS:
+        return channels.can_text(patient)
+    return channels.can_email(patient, asked_for=notification.kind in channels.LINK_KINDS)
+
+
+def _words(notification: Notification, channel: str) -> tuple[str, str, str] | None:
+    """(subject, body for this channel, HTML); None for a link that cannot be read any more."""
+    if notification.kind in channels.LINK_KINDS:
+        url = unseal(notification.sealed_link)
+        if url is None:
+            return None
+        subject, text, plain, html = messages.link_parts(notification, url)
+        return subject, text if channel == channels.SMS else plain, html
+    subject, plain, html = messages.email_parts(notification)
+    return subject, messages.text_body(notification) if channel == channels.SMS else plain, html
 
 
 def prepare(notification: Notification, channel: str, now: datetime) -> "OutgoingText | str":
     """The text or email to send now, its attempt written as handed over (committed by the
     run before it is sent); or the outcome when the channel cannot be used any more."""
     patient = channels.patient_of_message(notification)
-    if not _usable(channel, patient):  # a STOP, an unsubscribe or a removed number meanwhile
-        record_attempt(notification, None, now, None, "unavailable", channel)
-        return "fallback" if channels.fall_back(notification, now) else to_app_list(
-            notification, now)
     ensure_link(notification)
+    words = _words(notification, channel)
+    if words is None or not _usable(channel, patient, notification):
+        # a STOP, an unsubscribe or a removed number meanwhile
+        record_attempt(notification, None, now, None, "unavailable", channel)
+        return "fallback" if channels.fall_back(notification, now) else _unreached(
+            notification, now)
     attempt = record_attempt(notification, None, now, None, HANDED_OVER, channel)
     db.session.flush()
-    subject, plain, html = messages.email_parts(notification)
-    body = messages.text_body(notification) if channel == channels.SMS else plain
+    subject, body, html = words
     to = patient.phone if channel == channels.SMS else patient.user.email
     return OutgoingText(
         notification.id, attempt.id, channel, to, subject, body, html,
         callback_url=messages.public_url(f"/sms/status/{notification.link_token}"),
         unsubscribe_url=messages.unsubscribe_link(notification))
+
+
+def _unreached(notification: Notification, now: datetime) -> str:
+    if notification.kind in channels.LINK_KINDS:
+        return finish(notification, now, NotificationStatus.FAILED)
+    return to_app_list(notification, now)
 
 
 def to_app_list(notification: Notification, now: datetime) -> str:

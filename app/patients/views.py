@@ -22,6 +22,9 @@ from app.flags.schemas import PRIORITY_NAMES, RULE_LABELS
 from app.flags.services import patient_episodes, patient_flags
 from app.forms import first_errors, load_form
 from app.infusions.services import patient_series
+from app.notifications import channels
+from app.notifications import services as notifications
+from app.notifications.models import NotificationKind
 from app.patients import schemas, services
 from app.phq9.services import series_progress
 from app.qr import svg as qr_svg
@@ -35,11 +38,14 @@ bp = Blueprint("patients", __name__, url_prefix="/clinic/patients",
                template_folder="templates")
 
 
-def _setup_link_page(patient, token: str, *, first: bool):
+def _setup_link_page(patient, token: str, *, first: bool, sent_by: str | None = None):
     url = setup_links.setup_url(token)
     lifetime_hours = int(current_app.config["SETUP_LINK_LIFETIME"].total_seconds() // 3600)
     return render_template("patients/setup_link.html", patient=patient, url=url,
-                           qr=qr_svg(url), first=first, lifetime_hours=lifetime_hours)
+                           qr=qr_svg(url), first=first, lifetime_hours=lifetime_hours,
+                           can_text=channels.can_text(patient),
+                           can_email=channels.can_email(patient, asked_for=True),
+                           sent_by=sent_by)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -123,6 +129,29 @@ def new_setup_link(patient_id: int):
                                            lifetime=current_app.config["SETUP_LINK_LIFETIME"])
     audit("patient.setup_link", now=now, actor=current_user, patient_id=patient.id)
     return _setup_link_page(patient, token, first=False)
+
+
+@bp.post("/<int:patient_id>/setup-link/send")
+@staff_required
+def send_setup_link(patient_id: int):
+    """A new setup link, sent by text or email (the send job sends it within a minute) and
+    shown as a QR code too: the same link, so either works, once."""
+    patient = patient_or_404(patient_id)
+    channel = request.form.get("channel", "")
+    usable = {"sms": channels.can_text(patient),
+              "email": channels.can_email(patient, asked_for=True)}
+    if not usable.get(channel):
+        flash("That channel cannot reach this patient: add a phone number and consent to texts, "
+              "or use the QR code.")
+        return redirect(url_for("patients.contact", patient_id=patient.id), code=303)
+    now = utcnow()
+    token = setup_links.issue_setup_link(patient.user, by=current_user, now=now,
+                                           lifetime=current_app.config["SETUP_LINK_LIFETIME"])
+    notifications.queue_link_message(patient.user_id, NotificationKind.SETUP, channel,
+                                     setup_links.setup_url(token), now)
+    audit("patient.setup_link_sent", now=now, actor=current_user, patient_id=patient.id,
+          channel=channel)
+    return _setup_link_page(patient, token, first=False, sent_by=channel)
 
 
 @bp.route("/<int:patient_id>/discharge", methods=["GET", "POST"])

@@ -73,3 +73,39 @@ def test_the_contact_form_changes_channels_and_a_new_number_needs_consent_again(
     assert patient.phone == "+12025550199" and patient.sms_consent_at == clock()
     assert client.form(url, {"phone": "nope"}).status_code == 422
     assert patient.phone == "+12025550199"
+
+
+def test_the_setup_link_goes_by_text_or_email_beside_the_qr_code(app, signed_in, clock):
+    import re
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.notifications.models import LocalMessage
+
+    app.config.update(SMS_BACKEND="outbox", EMAIL_BACKEND="outbox")
+    clinic = factories.clinic()
+    client = signed_in(factories.staff(clinic))
+    page = enroll(client, phone="(202) 555-0143", sms_consent="on").get_data(as_text=True)
+    assert "Text a setup link to +12025550143" in page and "Email a setup link to" in page
+    patient = Patient.query.one()
+    shown = client.form(f"/clinic/patients/{patient.id}/setup-link/send", {"channel": "sms"})
+    assert shown.status_code == 200
+    shown_url = re.search(r'data-copy="([^"]+)"', shown.get_data(as_text=True)).group(1)
+    assert "Sent by text to +12025550143" in shown.get_data(as_text=True)
+    factories.send_due(clock())
+    [text] = db.session.scalars(select(LocalMessage)).all()
+    assert text.to == "+12025550143" and text.body.endswith(shown_url)
+    assert text.body.startswith("Aftercare: set up your account.")
+    assert "/setup/" in shown_url
+
+
+def test_no_text_without_consent(app, signed_in, clock):
+    app.config.update(SMS_BACKEND="outbox", EMAIL_BACKEND="outbox")
+    clinic = factories.clinic()
+    client = signed_in(factories.staff(clinic))
+    page = enroll(client, phone="(202) 555-0143").get_data(as_text=True)
+    assert "Text a setup link" not in page and "Email a setup link" in page
+    patient = Patient.query.one()
+    refused = client.form(f"/clinic/patients/{patient.id}/setup-link/send", {"channel": "sms"})
+    assert refused.status_code == 303

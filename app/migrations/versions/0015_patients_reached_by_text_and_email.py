@@ -2,7 +2,7 @@
 
 A patient has a phone (E.164), a preferred and a fallback channel, the consent to texts (who
 recorded it, when) and their STOP state; a message records the channel it is going by, its
-link and when the link was opened; each attempt its channel, provider id, status and reason.
+link and when the link was opened (a sign-in or setup link encrypted until sent); each attempt its channel, provider id, status and reason.
 Inbound keywords, sign-in links and the demo's local outbox get tables of their own.
 
 Revision ID: 0015
@@ -67,6 +67,7 @@ def upgrade():
         batch_op.add_column(sa.Column('fell_back', sa.Boolean(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('link_token', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('opened_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('sealed_link', sa.String(length=512), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_notification_link_token'), ['link_token'])
 
     with op.batch_alter_table('patient', schema=None) as batch_op:
@@ -94,6 +95,7 @@ def downgrade():
 
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_notification_link_token'), type_='unique')
+        batch_op.drop_column('sealed_link')
         batch_op.drop_column('opened_at')
         batch_op.drop_column('link_token')
         batch_op.drop_column('fell_back')
