@@ -93,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.flags.views import bp as flags_bp
     from app.infusions.views import bp as infusions_bp
     from app.notifications.messaging_views import bp as messaging_bp
+    from app.notifications.reach_views import bp as reach_bp
     from app.notifications.views import api as notifications_api
     from app.patients.views import bp as patients_bp
     from app.phq9.views import api as phq9_api
@@ -107,5 +108,5 @@ def _register_blueprints(app: Flask) -> None:
                       infusions_bp, patients_bp, notifications_api, flags_bp, phq9_bp,
                       phq9_api, pwa_bp, api_bp, health_bp, trends_bp, trends_api, exports_bp,
                       audit_bp, progress_bp, chart_assets_bp, account_bp, messaging_bp,
-                      login_links_bp):
+                      login_links_bp, reach_bp):
         app.register_blueprint(blueprint)

@@ -30,7 +30,7 @@ PUSH, SMS, EMAIL, APP = "push", "sms", "email", "app"
 AUTO_ORDER = (PUSH, SMS, EMAIL)
 
 
-def _devices(user_id: int) -> list[PushSubscription]:
+def devices(user_id: int) -> list[PushSubscription]:
     from app.notifications.outbox import signed_in_devices
 
     return signed_in_devices(user_id)
@@ -39,7 +39,7 @@ def _devices(user_id: int) -> list[PushSubscription]:
 def push_is_recent(user_id: int, now: datetime) -> bool:
     cutoff = now - current_app.config["PUSH_RECENT_DELIVERY"]
     return any((device.last_success_at or device.created_at) >= cutoff
-               for device in _devices(user_id))
+               for device in devices(user_id))
 
 
 def stopped_number(phone: str) -> bool:
@@ -73,7 +73,7 @@ def order(patient: Patient, now: datetime) -> list[str]:
     """The patient's channels in the order they are tried (at most two: first and fallback)."""
     usable = available(patient, now)
     auto = [channel for channel in AUTO_ORDER if usable[channel]]
-    if not usable[PUSH] and _devices(patient.user_id):
+    if not usable[PUSH] and devices(patient.user_id):
         auto.append(PUSH)  # an older subscription is still worth a try, after the others
     preferred = patient.preferred_channel
     first = preferred if preferred in usable and usable[preferred] else (auto or [None])[0]

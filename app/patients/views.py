@@ -25,6 +25,7 @@ from app.infusions.services import patient_series
 from app.notifications import channels
 from app.notifications import services as notifications
 from app.notifications.models import NotificationKind
+from app.notifications.reach import CHANNEL_NAMES, patient_delivery
 from app.patients import schemas, services
 from app.phq9.services import series_progress
 from app.qr import svg as qr_svg
@@ -90,7 +91,8 @@ def show(patient_id: int):
                            priority_names=PRIORITY_NAMES,
                            charts={c["name"]: c for c in page_charts(patient.id,
                                                                       viewer_timezone())},
-                           chart_js=chart_js_url())
+                           chart_js=chart_js_url(), deliveries=patient_delivery(patient.id),
+                           channel_names=CHANNEL_NAMES)
 
 
 def contact_values(patient) -> dict:
