@@ -118,3 +118,12 @@ def test_a_bad_address_is_refused_in_words(app, client):
 def test_asking_is_rate_limited(app, client, patient, clock):
     answers = [ask(client, "ada@x.test").status_code for _ in range(6)]
     assert answers[:5] == [200] * 5 and answers[5] == 429
+
+
+def test_the_demo_outbox_is_readable_from_the_command_line(app, client, patient, clock):
+    ask(client, "ada@x.test")
+    factories.send_due(clock())
+    shown = app.test_cli_runner().invoke(args=["messages"])
+    assert shown.exit_code == 0
+    assert "email to ada@x.test  subject: Aftercare: your sign-in link" in shown.output
+    assert "/login/link/" in shown.output
