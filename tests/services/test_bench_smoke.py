@@ -87,3 +87,11 @@ def test_only_2xx_answers_count_and_a_refused_request_fails_the_run():
     assert run.refused_requests({"sqlite": {"S": {"ingest": clean}}}) == []
     assert run.refused_requests({"sqlite": {"S": {"ingest": refused}}}) == [
         "sqlite.S.ingest.aftercare: {'429': 2}"]
+
+
+def test_the_three_channel_send_run_works_at_a_tiny_size():
+    from bench import channel_delivery
+
+    result = channel_delivery.run_three_channels(total=6)
+    assert result["received"] == {"push": 2, "sms": 2, "email": 2}
+    assert result["summary"]["sent"] == 6
