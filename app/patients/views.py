@@ -102,12 +102,15 @@ def contact_values(patient) -> dict:
 
 
 @bp.route("/<int:patient_id>/contact", methods=["GET", "POST"])
+@audited_read
 @staff_required
 def contact(patient_id: int):
     """How messages reach the patient: phone, consent to texts, preferred and fallback."""
     patient = patient_or_404(patient_id)
     errors: dict = {}
     values = contact_values(patient)
+    if request.method == "GET":
+        audit("patient.contact_view", now=utcnow(), actor=current_user, patient_id=patient.id)
     if request.method == "POST":
         values = dict(request.form)
         data, errors = load_form(schemas.Contact())
