@@ -59,3 +59,14 @@ def test_a_refused_recipient_is_a_failure_in_the_servers_words(tmp_path):
         assert result.status_code == 550 and "No such user" in result.reason
     finally:
         server.stop()
+
+
+def test_a_deployment_still_on_the_demo_outbox_is_warned():
+    from jobs.__main__ import demo_outbox_warnings
+
+    demo = {"PUBLIC_BASE_URL": "http://127.0.0.1:5000", "SMS_BACKEND": "outbox",
+            "EMAIL_BACKEND": "outbox"}
+    assert demo_outbox_warnings(demo) == []
+    live = {**demo, "PUBLIC_BASE_URL": "https://clinic.example", "EMAIL_BACKEND": "smtp"}
+    [warning] = demo_outbox_warnings(live)
+    assert warning.startswith("SMS_BACKEND=outbox")

@@ -151,3 +151,26 @@ def test_unsubscribe_needs_the_button_or_a_one_click_post(app, clock, mail, push
     assert patient.email_stopped_at is None  # a scanner's GET changes nothing
     assert client.post(url, data={"List-Unsubscribe": "One-Click"}).status_code == 200
     assert patient.email_stopped_at == clock()
+
+
+def test_a_text_lost_in_a_crash_is_still_told_by_its_callback(app, clock, sms, push_service):
+    """The run died after the provider accepted the text: never sent again, and the
+    provider's callback (which names the message) still records it delivered."""
+    from app.notifications import leases, outbox
+
+    enrolled(clock)
+    sms.send_callbacks = False
+    due = END + timedelta(hours=2)
+    [claimed] = leases.claim_due(due, lease=timedelta(seconds=30))
+    db.session.commit()
+    [outgoing] = outbox.prepare(claimed, claimed_at=due, now=due)
+    db.session.commit()
+    outbox.send_to_device(None, outgoing)
+    db.session.rollback()  # the process died before recording the answer
+    run(due + timedelta(minutes=1))
+    assert _sms_attempt().outcome == "unknown"
+    [text] = sms.texts
+    assert sms.report(text) == 200
+    attempt = _sms_attempt()
+    assert attempt.outcome == "delivered" and attempt.provider_id == text.sid
+    assert len(sms.texts) == 1
