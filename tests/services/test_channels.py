@@ -218,3 +218,40 @@ def test_a_stop_means_email_instead(app, clock, sms, mail, push_service):
     keyword_received(PHONE, "START", now=END + timedelta(hours=3))
     db.session.commit()
     assert patient.sms_stopped_at is None
+
+
+@pytest.mark.parametrize("preferred, fallback, expected", [
+    ("auto", "auto", ["push", "sms"]),
+    ("email", "auto", ["email", "push"]),
+    ("sms", "email", ["sms", "email"]),
+    ("sms", "none", ["sms"]),
+    ("push", "push", ["push"]),
+])
+def test_the_patients_preference_and_fallback_order_the_channels(
+        app, clock, push_service, preferred, fallback, expected):
+    from app.notifications import channels
+
+    app.config.update(SMS_BACKEND="outbox", EMAIL_BACKEND="outbox")
+    patient = enrolled(clock, preferred_channel=preferred, fallback_channel=fallback)
+    device = push_service.new_device()
+    notifications.upsert_subscription(patient.user_id,
+                                      device.subscription(push_service.base_url), now=END)
+    db.session.commit()
+    assert channels.order(patient, END) == expected
+
+
+def test_an_unavailable_preference_falls_back_to_the_automatic_order(app, clock, push_service):
+    from app.notifications import channels
+
+    app.config.update(SMS_BACKEND="outbox", EMAIL_BACKEND="off")
+    patient = enrolled(clock, consent=False, preferred_channel="email")
+    assert channels.order(patient, END) == []  # no push, no consent, no email: the app's list
+    patient.sms_consent_at = END
+    assert channels.order(patient, END) == ["sms"]
+
+
+def test_no_fallback_means_a_refused_text_fails(app, clock, sms, mail, push_service):
+    enrolled(clock, fallback_channel="none")
+    sms.outcomes[PHONE] = Outcome(http_status=400, code=21211, message="Invalid To")
+    assert run(END + timedelta(hours=2)) == {"claimed": 1, "failed": 1}
+    assert mail.received == []
