@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from app import create_app
+from app import models as _every_model  # noqa: F401  (the schema templates need every table)
 from app.extensions import db, limiter
 from tests.databases import new_postgres_database
 
