@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.api.views import bp as api_bp
     from app.api.views import health_bp
     from app.audit.views import bp as audit_bp
+    from app.auth.link_views import bp as login_links_bp
     from app.auth.views import bp as auth_bp
     from app.checkins.views import api as checkins_api
     from app.checkins.views import bp as checkins_bp
@@ -92,6 +93,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.flags.views import bp as flags_bp
     from app.infusions.views import bp as infusions_bp
     from app.mfa.views import bp as mfa_bp
+    from app.notifications.messaging_views import bp as messaging_bp
+    from app.notifications.reach_views import bp as reach_bp
     from app.notifications.views import api as notifications_api
     from app.passkeys.views import bp as passkeys_bp
     from app.patients.views import bp as patients_bp
@@ -107,5 +110,5 @@ def _register_blueprints(app: Flask) -> None:
                       infusions_bp, patients_bp, notifications_api, flags_bp, phq9_bp,
                       phq9_api, pwa_bp, api_bp, health_bp, trends_bp, trends_api, exports_bp,
                       audit_bp, progress_bp, chart_assets_bp, account_bp, mfa_bp,
-                      passkeys_bp):
+                      passkeys_bp, messaging_bp, login_links_bp, reach_bp):
         app.register_blueprint(blueprint)

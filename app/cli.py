@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_clinic)
     app.cli.add_command(jobs_group)
     app.cli.add_command(users_group)
+    app.cli.add_command(messages)
     from app import backup
     backup.register(app.cli)
 
@@ -184,3 +185,24 @@ def users_reactivate(email, clinic_name):
                target=f"user:{account.id}", via="cli")
     db.session.commit()
     click.echo(f"Reactivated user {account.id} ({account.role.value}).")
+
+
+@click.command("messages")
+@click.option("--last", default=20, show_default=True, help="How many, newest first.")
+def messages(last):
+    """The demo's outbox: the texts and emails the app would have sent (SMS_BACKEND and
+    EMAIL_BACKEND "outbox", the default), newest first."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.notifications.models import LocalMessage
+
+    rows = db.session.scalars(select(LocalMessage).order_by(LocalMessage.id.desc()).limit(last))
+    shown = 0
+    for row in rows:
+        shown += 1
+        heading = f"{row.created_at:%Y-%m-%d %H:%M} UTC  {row.channel:<5} to {row.to}"
+        click.echo(heading + (f"  subject: {row.subject}" if row.subject else ""))
+        click.echo("    " + row.body.strip().replace("\n", "\n    ") + "\n")
+    if not shown:
+        click.echo("No texts or emails yet. The jobs process sends them (make run starts it).")

@@ -91,6 +91,29 @@ class Defaults:
     # How long the page waits for the browser's push service, or for this server, when
     # reminders are turned on or off, before it says it could not reach them.
     REMINDER_TIMEOUT_SECONDS = 15
+    # Texts and emails (docs/DELIVERY.md). "outbox" keeps them in the local_message table for
+    # the demo (``flask messages`` shows them); "off" never offers the channel.
+    PHONE_DEFAULT_REGION = "US"  # how a number typed without +country code is read
+    SMS_BACKEND = "outbox"  # outbox, twilio, off
+    TWILIO_API_BASE = "https://api.twilio.com"
+    TWILIO_ACCOUNT_SID = ""
+    TWILIO_AUTH_TOKEN = ""
+    TWILIO_FROM_NUMBER = ""
+    SMS_TIMEOUT_SECONDS = 10.0
+    EMAIL_BACKEND = "outbox"  # outbox, smtp, off
+    SMTP_HOST = "localhost"
+    SMTP_PORT = 587
+    SMTP_SECURITY = "starttls"  # starttls, tls (implicit, port 465), none (tests only)
+    SMTP_USERNAME = ""
+    SMTP_PASSWORD = ""
+    SMTP_TIMEOUT_SECONDS = 10.0
+    SMTP_CA_FILE = ""  # certificates to trust beyond the system's (a private mail relay)
+    EMAIL_FROM = "Aftercare <aftercare@localhost>"
+    # Push is a patient's channel only while a subscription delivered (or was saved) this recently.
+    PUSH_RECENT_DELIVERY = timedelta(days=30)
+    SIGN_IN_LINK_LIFETIME = timedelta(minutes=15)
+    # Per client address and per phone or email asked for, on "send me a sign-in link".
+    SIGN_IN_LINK_RATE_LIMIT = "5 per minute;20 per hour"
     LOG_LEVEL = "INFO"
     # Static URLs carry ?v=<content hash> (app/pwa/assets.py): safe to cache for a year.
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
@@ -112,6 +135,13 @@ def database_url(instance_path: Path) -> str:
     return url
 
 
+MESSAGING_SETTINGS = (
+    "PHONE_DEFAULT_REGION", "SMS_BACKEND", "TWILIO_API_BASE", "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "EMAIL_BACKEND", "SMTP_HOST", "SMTP_SECURITY",
+    "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_CA_FILE", "EMAIL_FROM",
+)
+
+
 def _env_bool(name: str) -> bool | None:
     value = os.environ.get(name)
     if value is None:
@@ -131,9 +161,11 @@ def from_environment(instance_path: Path) -> dict:
         settings["SECRET_KEY"] = secret
     for name in ("RATELIMIT_STORAGE_URI", "RATELIMIT_KEY_PREFIX", "PUBLIC_BASE_URL",
                  "LOG_LEVEL", "VAPID_SUBJECT", "VAPID_PRIVATE_KEY_PATH", "WEBAUTHN_RP_ID",
-                 "WEBAUTHN_ORIGIN"):
+                 "WEBAUTHN_ORIGIN", *MESSAGING_SETTINGS):
         if os.environ.get(name):
             settings[name] = os.environ[name]
+    if os.environ.get("SMTP_PORT"):
+        settings["SMTP_PORT"] = int(os.environ["SMTP_PORT"])
     if os.environ.get("TRUSTED_PROXY_COUNT"):
         settings["TRUSTED_PROXY_COUNT"] = int(os.environ["TRUSTED_PROXY_COUNT"])
     secure = _env_bool("SESSION_COOKIE_SECURE")

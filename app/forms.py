@@ -112,3 +112,31 @@ def whole_number(text: str) -> int | None:
     """``text`` as a whole number when it is 1 to 9 ASCII digits, else None. Bounded before
     ``int()``: 5,000 digits would raise ValueError (Python's int-string limit), a 500."""
     return int(text) if ASCII_DIGITS.fullmatch(text) else None
+
+
+PHONE_ERROR = ("Enter a phone number that can receive texts, such as (202) 555-0143 or "
+               "+44 7911 123456.")
+
+
+class Phone(fields.String):
+    """A phone number, parsed with ``phonenumbers`` (numbers without a country code are read
+    as the clinic's region, ``PHONE_DEFAULT_REGION``) and given back as E.164 (+12025550143).
+    A blank one is None; one that does not parse is refused in words."""
+
+    default_error_messages = {"phone": PHONE_ERROR}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        import phonenumbers
+        from flask import current_app, has_app_context
+
+        text = super()._deserialize(value, attr, data, **kwargs).strip()[:40]
+        if not text:
+            return None
+        region = current_app.config["PHONE_DEFAULT_REGION"] if has_app_context() else "US"
+        try:
+            number = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException:
+            raise self.make_error("phone") from None
+        if not phonenumbers.is_valid_number(number):
+            raise self.make_error("phone")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -497,6 +497,10 @@ def main() -> int:
     from bench import push_delivery
 
     delivery = push_delivery.measure()
+    log("the send job over 1,000 due messages: push, texts and email")
+    from bench import channel_delivery
+
+    channels = channel_delivery.measure()["send_1000_three_channels"]
     flat: dict = {"machine": machine(), "sizes": sizes, "clients": CLIENTS,
                   "gunicorn": f"gthread, {http_load.WORKERS} workers x {http_load.THREADS} "
                               "threads"}
@@ -516,6 +520,11 @@ def main() -> int:
     flat["push.send_1000_hostile_10pct.seconds"] = hostile["seconds"]
     flat["push.send_1000_hostile_10pct.summary"] = hostile["summary"]
     flat["push.takeover_after_kill.seconds"] = takeover["seconds"]
+    print(f"{'send run, 1,000 due over push, text and email, s':<46}"
+          f"{fmt(channels['seconds']):>14}  {channels['summary']} received {channels['received']}")
+    flat["channels.send_1000_three_channels.seconds"] = channels["seconds"]
+    flat["channels.send_1000_three_channels.summary"] = channels["summary"]
+    flat["channels.send_1000_three_channels.received"] = channels["received"]
     print("\n== one check-in in process (SQLite, test client) ==")
     for history in checkin_cost.HISTORIES:
         label = f"check-in ms, {history} in the series (median)"

@@ -117,6 +117,7 @@ class Writer:
     def _write(self, name: str, rows: list[dict]) -> None:
         table = self.tables[name]
         columns = [c.name for c in table.columns]
+        rows = _with_defaults(table, rows)
         if self.postgres:
             self._copy(table, columns, rows)
             return
@@ -138,6 +139,16 @@ class Writer:
             for row in rows:
                 copy.write_row([json.dumps(row.get(c)) if c in json_columns and
                                 row.get(c) is not None else row.get(c) for c in columns])
+
+
+def _with_defaults(table, rows: list[dict]) -> list[dict]:
+    """Columns a row leaves out get the model's plain default ("auto", False, 0), as an ORM
+    insert would (columns added later, e.g. a patient's channels, need no seed change)."""
+    defaults = {c.name: c.default.arg for c in table.columns
+                if c.default is not None and c.default.is_scalar}
+    if not defaults:
+        return rows
+    return [{**{k: v for k, v in defaults.items() if k not in row}, **row} for row in rows]
 
 
 def _sqlite_converter(column_type):

@@ -49,6 +49,16 @@ def _executors(app) -> dict:
     return {"default": ThreadPoolExecutor(max_workers=1 if sqlite else 4)}
 
 
+def demo_outbox_warnings(config) -> list[str]:
+    """Served over HTTPS (a real deployment) with texts or emails still kept in the demo's
+    local outbox: say so, since patients would receive none of them."""
+    if not str(config.get("PUBLIC_BASE_URL", "")).startswith("https://"):
+        return []
+    return [f"{name}=outbox: texts and emails stay in the local outbox and never reach "
+            "patients; set twilio / smtp (docs/CONFIGURATION.md)"
+            for name in ("SMS_BACKEND", "EMAIL_BACKEND") if config[name] == "outbox"]
+
+
 def main() -> int:
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -59,6 +69,8 @@ def main() -> int:
     app = create_app()
     if ensure_vapid_key(Path(app.config["VAPID_PRIVATE_KEY_PATH"])):
         logging.getLogger("aftercare.jobs").info("created a VAPID key pair for web push")
+    for warning in demo_outbox_warnings(app.config):
+        logging.getLogger("aftercare.jobs").warning(warning)
     scheduler = build_scheduler(app)
     started = threading.Event()
     scheduler.add_listener(lambda _event: started.set(), EVENT_SCHEDULER_STARTED)

@@ -104,6 +104,7 @@ class _Batch:
         self.counts[outcome] = self.counts.get(outcome, 0) + n
 
     def start(self, notification_ids: list[int]) -> None:
+        ready = []
         for notification_id in notification_ids:
             ok, prepared = self.units.run("message", notification_id, partial(
                 outbox.prepare, notification_id, claimed_at=self.claimed_at, now=self.clock()))
@@ -112,11 +113,15 @@ class _Batch:
             elif isinstance(prepared, str):
                 self.count(prepared)
             else:
-                self.waiting[notification_id] = (prepared, [])
-                for outgoing in prepared:
-                    future = self.pool.submit(_send_in_app, self.app, self.push, outgoing)
-                    self.in_flight[future] = (notification_id, outgoing)
-        db.session.commit()  # cancellations, deferrals and "no device" are kept before waiting
+                ready.append((notification_id, prepared))
+        # Cancellations, deferrals, "no device" and the texts and emails handed over are kept
+        # before anything is sent (textsend: a handed-over text is never sent twice).
+        db.session.commit()
+        for notification_id, prepared in ready:
+            self.waiting[notification_id] = (prepared, [])
+            for outgoing in prepared:
+                future = self.pool.submit(_send_in_app, self.app, self.push, outgoing)
+                self.in_flight[future] = (notification_id, outgoing)
 
     def collect(self, timeout: float) -> None:
         """Record every message whose pushes have all been answered."""

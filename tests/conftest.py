@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from app import create_app
+from app import models as _every_model  # noqa: F401  (the schema templates need every table)
 from app.extensions import db, limiter
 from tests.databases import new_postgres_database
 from tests.factories import TEST_PASSWORD_HASH
@@ -196,6 +197,10 @@ def app(request, database_url, clock, tmp_path):
         "PUSH_ENDPOINT_HOSTS": ("127.0.0.1",),
         "PUSH_ALLOW_HTTP": True,
         "PASSWORD_HASH_PARAMETERS": TEST_PASSWORD_HASH,
+        # Texts and email are off unless a test turns them on (tests/services/test_channels.py
+        # and friends): every other test's patients are reached by push or the app's list.
+        "SMS_BACKEND": "off",
+        "EMAIL_BACKEND": "off",
     })
     app.test_client_class = Client
     with app.app_context():

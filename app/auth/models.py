@@ -82,3 +82,19 @@ class SetupLink(db.Model):
     session_hash = db.Column(db.String(64), nullable=True, unique=True)
 
     user = db.relationship("User", foreign_keys=[user_id])
+
+
+class SignInLink(db.Model):
+    """A patient's one-time sign-in link, sent by text or email: short-lived, single use."""
+
+    __tablename__ = "sign_in_link"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.ForeignKey("user_account.id", ondelete="CASCADE"),
+                        nullable=False, index=True)
+    token_hash = db.Column(db.String(64), nullable=False, unique=True)
+    created_at = db.Column(UTCDateTime, nullable=False)
+    expires_at = db.Column(UTCDateTime, nullable=False)
+    used_at = db.Column(UTCDateTime, nullable=True)
+
+    user = db.relationship("User")

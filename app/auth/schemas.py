@@ -1,8 +1,16 @@
 from collections.abc import Mapping
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates_schema,
+)
 
-from app.forms import Text
+from app.forms import Phone, Text
 
 PASSWORD_MIN_LENGTH = 10
 
@@ -46,3 +54,27 @@ class Staff(Schema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
     role = fields.String(load_default="clinician",
                          validate=validate.OneOf(["clinician", "admin"]))
+
+
+class LinkRequest(Schema):
+    """"Send me a sign-in link": a phone number or an email address in one field."""
+
+    address = Text(required=True, max_length=254)
+
+    @post_load
+    def phone_or_email(self, data, **kwargs):
+        address = data["address"]
+        if "@" in address:
+            try:
+                validate.Email()(address)
+            except ValidationError:
+                raise ValidationError(ADDRESS_ERROR, "address") from None
+            return {"address": address, "phone": None}
+        try:
+            phone = Phone().deserialize(address)
+        except ValidationError:
+            raise ValidationError(ADDRESS_ERROR, "address") from None
+        return {"address": phone, "phone": phone}
+
+
+ADDRESS_ERROR = "Enter the mobile number or the email address your clinic has for you."

@@ -16,6 +16,8 @@ class NotificationKind(enum.StrEnum):
     PROMPT = "prompt"
     REMINDER = "reminder"
     ESCALATION = "escalation"  # an urgent flag nobody acknowledged, to every clinician
+    SIGN_IN = "sign_in"        # a patient's one-time sign-in link, asked for on the sign-in page
+    SETUP = "setup"            # a setup link a clinician sends by text or email
 
 
 class NotificationStatus(enum.StrEnum):
@@ -53,6 +55,15 @@ class Notification(db.Model):
     attempts = db.Column(db.Integer, nullable=False, default=0)
     sent_at = db.Column(UTCDateTime, nullable=True)
     created_at = db.Column(UTCDateTime, nullable=False, default=utc_now)
+    # The channel being tried (push, sms, email, app); a fallback replaces it once.
+    channel = db.Column(db.String(8), nullable=True)
+    fell_back = db.Column(db.Boolean, nullable=False, default=False, server_default="0")
+    # The link in a text or email (/m/<link_token>): opening it is recorded.
+    link_token = db.Column(db.String(32), nullable=True, unique=True)
+    opened_at = db.Column(UTCDateTime, nullable=True)
+    # A sign-in or setup link's URL, encrypted with the app's key (notifications/sealed.py)
+    # until it is sent, then wiped: the database keeps only the link's hash.
+    sealed_link = db.Column(db.String(512), nullable=True)
 
     prompt = db.relationship("Prompt")
 
@@ -95,3 +106,34 @@ class DeliveryAttempt(db.Model):
     at = db.Column(UTCDateTime, nullable=False)
     status_code = db.Column(db.Integer, nullable=True)
     outcome = db.Column(db.String(24), nullable=False)  # delivered, gone, retry, error, ...
+    channel = db.Column(db.String(8), nullable=False, default="push", server_default="push")
+    # A text's or email's provider id (Twilio's message SID), its later status and reason.
+    provider_id = db.Column(db.String(64), nullable=True, unique=True)
+    reason = db.Column(db.String(200), nullable=True)
+    delivered_at = db.Column(UTCDateTime, nullable=True)
+
+
+class LocalMessage(db.Model):
+    """The demo's outbox (SMS_BACKEND / EMAIL_BACKEND = "outbox"): texts and emails are kept
+    here instead of leaving the machine, for a newcomer to read (``flask messages``)."""
+
+    __tablename__ = "local_message"
+
+    id = db.Column(db.Integer, primary_key=True)
+    channel = db.Column(db.String(8), nullable=False)
+    to = db.Column(db.String(254), nullable=False)
+    subject = db.Column(db.String(200), nullable=False, default="")
+    body = db.Column(db.Text, nullable=False)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utc_now)
+
+
+class SmsKeyword(db.Model):
+    """An inbound STOP, START or HELP (or anything else) texted to the clinic's number."""
+
+    __tablename__ = "sms_keyword"
+
+    id = db.Column(db.Integer, primary_key=True)
+    phone = db.Column(db.String(20), nullable=False, index=True)
+    patient_id = db.Column(db.ForeignKey("patient.id", ondelete="SET NULL"), nullable=True)
+    keyword = db.Column(db.String(16), nullable=False)  # stop, start, help, other
+    at = db.Column(UTCDateTime, nullable=False)

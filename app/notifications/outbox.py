@@ -29,30 +29,33 @@ from sqlalchemy import select
 from app.auth.models import AuthSession, User
 from app.extensions import db
 from app.flags.models import Flag, FlagStatus
+from app.notifications import channels, textsend
 from app.notifications.endpoints import allowed_endpoint
+from app.notifications.messages import (  # noqa: F401  (the outbox's words, as before)
+    MESSAGES,
+    QUESTIONNAIRE_MESSAGE,
+    payload,
+    topic,
+)
 from app.notifications.models import (
-    DeliveryAttempt,
     Notification,
     NotificationKind,
     NotificationStatus,
     PushSubscription,
 )
 from app.notifications.services import reached_the_patient
+from app.notifications.settle import defer as _defer
+from app.notifications.settle import finish as _finish
+from app.notifications.settle import record_attempt, retry_later
 from app.notifications.webpush import PushResult
 from app.prompts import schedule
 from app.prompts import services as prompts
 from app.prompts.models import PromptStatus
 
-BACKOFF_MINUTES = (1, 2, 5, 15, 30)
 # An endpoint's consecutive failures -> minutes it is skipped: one failure is a message's own
-# retry (BACKOFF_MINUTES); an endpoint that keeps failing stops costing every run a timeout.
+# retry (settle.BACKOFF_MINUTES); an endpoint that keeps failing stops costing every run a
+# timeout.
 ENDPOINT_BACKOFF_MINUTES = (0, 1, 5, 15, 30)
-MESSAGES = {
-    NotificationKind.PROMPT: "Time for your check-in",
-    NotificationKind.REMINDER: "Reminder: your check-in is still open",
-    NotificationKind.ESCALATION: "An urgent flag is waiting for a clinician",
-}
-QUESTIONNAIRE_MESSAGE = "Time for your weekly questionnaire"
 
 
 @dataclass(frozen=True)
@@ -69,23 +72,6 @@ class Outgoing:
 
     def subscription_info(self) -> dict:
         return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
-
-
-def payload(notification: Notification) -> dict:
-    """What the device receives. Never health data: a fixed sentence and where to go.
-
-    The ``tag`` is the message's own: a copy sent again (after a crash) replaces the
-    notification already shown instead of adding a second one."""
-    if notification.kind == NotificationKind.ESCALATION:
-        return {"title": "Aftercare", "body": MESSAGES[notification.kind], "url": "/clinic/",
-                # A flag opened again alerts anew, not as a silent update of the old push.
-                "tag": f"flag-{notification.flag_id}-{notification.escalation_round}"}
-    if notification.prompt and prompts.is_questionnaire(notification.prompt.slot):
-        body, url = QUESTIONNAIRE_MESSAGE, "/phq9"
-    else:
-        body, url = MESSAGES[notification.kind], "/checkin"
-    return {"title": "Aftercare", "body": body, "url": url,
-            "tag": f"prompt-{notification.prompt_id}"}
 
 
 def _still_wanted(notification: Notification, now: datetime) -> bool:
@@ -119,20 +105,6 @@ def not_before(notification: Notification, now: datetime) -> datetime | None:
     return schedule.outside_quiet_hours(earliest, zone, quiet)
 
 
-def _defer(notification: Notification, until: datetime) -> str:
-    """Put a claimed message back until ``until``: a wait, not a delivery attempt."""
-    notification.status = NotificationStatus.DUE
-    notification.due_at = until
-    notification.claimed_at = None
-    notification.lease_expires_at = None
-    return "deferred"
-
-
-def topic(notification: Notification) -> str:
-    """Same message, same topic: a copy resent after a crash replaces the first, not adds to it."""
-    return f"n{notification.id}"
-
-
 def _claimed(notification_id: int, claimed_at: datetime) -> Notification | None:
     notification = db.session.get(Notification, notification_id, populate_existing=True)
     if (notification is None or notification.status != NotificationStatus.SENDING
@@ -141,13 +113,17 @@ def _claimed(notification_id: int, claimed_at: datetime) -> Notification | None:
     return notification
 
 
-def prepare(notification_id: int, *, claimed_at: datetime, now: datetime) -> list[Outgoing] | str:
+def prepare(notification_id: int, *, claimed_at: datetime, now: datetime) -> list | str:
     """What to send for one claimed notification: its pushes, one per device to try now, or
-    the outcome when nothing is to be sent (not ours any more, cancelled, deferred, no device).
+    its text or email (``textsend``), or the outcome when nothing is to be sent (not ours any
+    more, cancelled, deferred, no device, moved to the fallback channel).
     """
     notification = _claimed(notification_id, claimed_at)
     if notification is None:
         return "not-claimed"
+    earlier = textsend.handed_over(notification)
+    if earlier is not None:  # a text or email a stopped run may have sent: never again
+        return textsend.settle_unknown(notification, earlier, now)
     if not _still_wanted(notification, now):
         notification.status = NotificationStatus.CANCELLED
         return "cancelled"
@@ -158,13 +134,25 @@ def prepare(notification_id: int, *, claimed_at: datetime, now: datetime) -> lis
         return "cancelled"
     if allowed_at > now:
         return _defer(notification, allowed_at)
+    return _prepare_on_channel(notification, now)
+
+
+def _prepare_on_channel(notification: Notification, now: datetime) -> list | str:
+    channel = channels.current(notification, now)
+    if channel in (channels.SMS, channels.EMAIL):
+        prepared = textsend.prepare(notification, channel, now)
+        return prepared if isinstance(prepared, str) else [prepared]
+    if channel == channels.APP:
+        return textsend.to_app_list(notification, now)
     devices = signed_in_devices(notification.user_id)
     if not devices:
+        if channels.fall_back(notification, now):
+            return "fallback"
         _record(notification, None, now, None, "no-device")
         return _finish(notification, now, NotificationStatus.SENT)
     devices = _refuse_bad_endpoints(notification, devices, now)
     if not devices:  # every endpoint failed the check: refused, like a rejection
-        return _finish(notification, now, NotificationStatus.FAILED)
+        return _failed(notification, now)
     ready = [d for d in devices if d.next_attempt_at is None or d.next_attempt_at <= now]
     if not ready:  # every device is backed off: wait for the first, no push service asked
         return _defer(notification, min(d.next_attempt_at for d in devices))
@@ -173,9 +161,11 @@ def prepare(notification_id: int, *, claimed_at: datetime, now: datetime) -> lis
             for d in ready]
 
 
-def send_to_device(sender, push: Outgoing) -> PushResult:
-    """One device's attempt (no database here: it runs in the send job's threads); a device
-    the library cannot even encrypt for is a rejection."""
+def send_to_device(sender, push):
+    """One device's attempt, or one text or email (no database here: it runs in the send
+    job's threads); a device the library cannot even encrypt for is a rejection."""
+    if isinstance(push, textsend.OutgoingText):
+        return textsend.send(push)
     try:
         return sender.send(push.subscription_info(), push.payload, topic=push.topic)
     except ValueError:
@@ -188,6 +178,10 @@ def record(notification_id: int, *, claimed_at: datetime, now: datetime,
 
     This is a delivery attempt (``attempts`` + 1): a push service answered, or the network
     failed after the sender tried to connect. An endpoint that fails is backed off."""
+    if results and isinstance(results[0][0], textsend.OutgoingText):
+        [(outgoing, result)] = results
+        return textsend.record(outgoing, result, claimed_at=claimed_at, now=now,
+                               max_attempts=max_attempts)
     notification = db.session.get(Notification, notification_id, populate_existing=True)
     if notification is None:
         return "not-claimed"
@@ -204,11 +198,15 @@ def record(notification_id: int, *, claimed_at: datetime, now: datetime,
         return _finish(notification, now, NotificationStatus.SENT)
     retryable = [result for _, result in results if result.retryable]
     if retryable and notification.attempts < max_attempts:
-        notification.status = NotificationStatus.DUE
-        notification.due_at = now + _backoff(notification.attempts, retryable)
-        notification.claimed_at = None
-        notification.lease_expires_at = None
-        return "retry"
+        asked = max((r.retry_after or 0 for r in retryable), default=0)
+        return retry_later(notification, now, at_least_seconds=asked)
+    return _failed(notification, now)
+
+
+def _failed(notification: Notification, now: datetime) -> str:
+    """Every device refused (or the last retry failed): the fallback channel, if any."""
+    if channels.fall_back(notification, now):
+        return "fallback"
     return _finish(notification, now, NotificationStatus.FAILED)
 
 
@@ -264,22 +262,6 @@ def _endpoint_result(device: PushSubscription, result: PushResult, now: datetime
         device.next_attempt_at = now + timedelta(minutes=minutes) if minutes else None
 
 
-def _finish(notification: Notification, now: datetime, status: NotificationStatus) -> str:
-    notification.status = status
-    notification.lease_expires_at = None
-    if status == NotificationStatus.SENT:
-        notification.sent_at = now
-        if notification.kind == NotificationKind.PROMPT and notification.prompt is not None:
-            prompts.schedule_reminder(notification.prompt, now)
-    return status.value
-
-
-def _backoff(attempts: int, results: list[PushResult]) -> timedelta:
-    minutes = BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1]
-    asked = max((r.retry_after or 0 for r in results), default=0)
-    return max(timedelta(minutes=minutes), timedelta(seconds=asked))
-
-
 def _outcome(result: PushResult) -> str:
     if result.delivered:
         return "delivered"
@@ -291,6 +273,4 @@ def _outcome(result: PushResult) -> str:
 
 
 def _record(notification, device, now, status_code, outcome) -> None:
-    db.session.add(DeliveryAttempt(notification_id=notification.id,
-                                   subscription_id=device.id if device else None, at=now,
-                                   status_code=status_code, outcome=outcome))
+    record_attempt(notification, device, now, status_code, outcome)

@@ -152,3 +152,16 @@ def remove_subscription(user_id: int, endpoint: str) -> bool:
         return False
     db.session.delete(row)
     return True
+
+
+def queue_link_message(user_id: int, kind: NotificationKind, channel: str, url: str,
+                       now: datetime) -> Notification:
+    """A sign-in or setup link to send now by ``channel`` ("sms" or "email"); the URL is kept
+    encrypted until the send job sends it (``sealed``), then wiped."""
+    from app.notifications.sealed import seal
+
+    notification = Notification(user_id=user_id, kind=kind, due_at=now, channel=channel,
+                                sealed_link=seal(url))
+    db.session.add(notification)
+    db.session.flush()
+    return notification

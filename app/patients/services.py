@@ -18,9 +18,10 @@ class EmailInUse(Exception):
 
 
 def enroll(clinic_id: int, *, display_name: str, email: str, timezone: str, by: User,
-           now: datetime) -> Patient:
+           now: datetime, **contact) -> Patient:
     """Create the patient's account (no password yet), profile and first induction series.
 
+    ``contact``: phone, sms_consent, preferred_channel, fallback_channel (``set_contact``).
     Only this clinic's accounts are looked at: an account with the same email in another
     clinic neither stops the enrollment nor shows in its answer or its time."""
     if clinic_user_by_email(clinic_id, email) is not None:
@@ -30,12 +31,30 @@ def enroll(clinic_id: int, *, display_name: str, email: str, timezone: str, by: 
     patient = Patient(user=user, clinic_id=clinic_id, display_name=display_name.strip(),
                       timezone=timezone, created_at=now, created_by_id=by.id)
     db.session.add_all([user, patient])
+    set_contact(patient, by=by, now=now, **contact)
     series = TreatmentSeries(patient=patient, kind=SeriesKind.INDUCTION, started_at=now,
                              created_by_id=by.id)
     db.session.add(series)
     db.session.flush()
     schedule_phq9(series, patient, now=now)
     return patient
+
+
+def set_contact(patient: Patient, *, by: User, now: datetime, phone: str | None = None,
+                sms_consent: bool = False, preferred_channel: str = "auto",
+                fallback_channel: str = "auto") -> None:
+    """How messages reach the patient. Consent to texts is kept with who recorded it and when;
+    a new phone number needs consent again (it may be someone else's phone)."""
+    if phone != patient.phone:
+        patient.sms_consent_at = patient.sms_consent_by_id = None
+        patient.sms_stopped_at = None  # a STOP belongs to the old number
+    patient.phone = phone
+    if sms_consent and phone and patient.sms_consent_at is None:
+        patient.sms_consent_at, patient.sms_consent_by_id = now, by.id
+    elif not sms_consent:
+        patient.sms_consent_at = patient.sms_consent_by_id = None
+    patient.preferred_channel = preferred_channel
+    patient.fallback_channel = fallback_channel
 
 
 def clinic_patient(clinic_id: int, patient_id: int) -> Patient | None:

@@ -26,6 +26,10 @@ from app.flags.schemas import PRIORITY_NAMES, RULE_LABELS
 from app.flags.services import open_patient_flags, patient_episodes, patient_flags, thresholds
 from app.forms import first_errors, known_timezones, load_form
 from app.infusions.services import patient_series
+from app.notifications import channels
+from app.notifications import services as notifications
+from app.notifications.models import NotificationKind
+from app.notifications.reach import CHANNEL_NAMES, patient_delivery
 from app.patients import schemas, services
 from app.phq9.services import series_progress
 from app.qr import svg as qr_svg
@@ -39,11 +43,14 @@ bp = Blueprint("patients", __name__, url_prefix="/clinic/patients",
                template_folder="templates")
 
 
-def _setup_link_page(patient, token: str, *, first: bool):
+def _setup_link_page(patient, token: str, *, first: bool, sent_by: str | None = None):
     url = setup_links.setup_url(token)
     lifetime_hours = int(current_app.config["SETUP_LINK_LIFETIME"].total_seconds() // 3600)
     return render_template("patients/setup_link.html", patient=patient, url=url,
-                           qr=qr_svg(url), first=first, lifetime_hours=lifetime_hours)
+                           qr=qr_svg(url), first=first, lifetime_hours=lifetime_hours,
+                           can_text=channels.can_text(patient),
+                           can_email=channels.can_email(patient, asked_for=True),
+                           sent_by=sent_by)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -93,7 +100,38 @@ def show(patient_id: int):
                            priority_names=PRIORITY_NAMES,
                            charts={c["name"]: c for c in page_charts(patient.id,
                                                                       viewer_timezone())},
-                           chart_js=chart_js_url())
+                           chart_js=chart_js_url(), deliveries=patient_delivery(patient.id),
+                           channel_names=CHANNEL_NAMES)
+
+
+def contact_values(patient) -> dict:
+    return {"phone": patient.phone or "", "sms_consent": patient.sms_consent_at is not None,
+            "preferred_channel": patient.preferred_channel,
+            "fallback_channel": patient.fallback_channel}
+
+
+@bp.route("/<int:patient_id>/contact", methods=["GET", "POST"])
+@audited_read
+@staff_required
+def contact(patient_id: int):
+    """How messages reach the patient: phone, consent to texts, preferred and fallback."""
+    patient = patient_or_404(patient_id)
+    errors: dict = {}
+    values = contact_values(patient)
+    if request.method == "GET":
+        audit("patient.contact_view", now=utcnow(), actor=current_user, patient_id=patient.id)
+    if request.method == "POST":
+        values = dict(request.form)
+        data, errors = load_form(schemas.Contact())
+        if data:
+            now = utcnow()
+            services.set_contact(patient, by=current_user, now=now, **data)
+            audit("patient.contact", now=now, actor=current_user, patient_id=patient.id,
+                  sms_consent=patient.sms_consent_at is not None)
+            flash("Saved how messages reach this patient.")
+            return redirect(url_for("patients.show", patient_id=patient.id), code=303)
+    return render_template("patients/contact.html", patient=patient, values=values,
+                           errors=first_errors(errors)), 422 if errors else 200
 
 
 @bp.post("/<int:patient_id>/setup-link")
@@ -105,6 +143,29 @@ def new_setup_link(patient_id: int):
                                            lifetime=current_app.config["SETUP_LINK_LIFETIME"])
     audit("patient.setup_link", now=now, actor=current_user, patient_id=patient.id)
     return _setup_link_page(patient, token, first=False)
+
+
+@bp.post("/<int:patient_id>/setup-link/send")
+@staff_required
+def send_setup_link(patient_id: int):
+    """A new setup link, sent by text or email (the send job sends it within a minute) and
+    shown as a QR code too: the same link, so either works, once."""
+    patient = patient_or_404(patient_id)
+    channel = request.form.get("channel", "")
+    usable = {"sms": channels.can_text(patient),
+              "email": channels.can_email(patient, asked_for=True)}
+    if not usable.get(channel):
+        flash("That channel cannot reach this patient: add a phone number and consent to texts, "
+              "or use the QR code.")
+        return redirect(url_for("patients.contact", patient_id=patient.id), code=303)
+    now = utcnow()
+    token = setup_links.issue_setup_link(patient.user, by=current_user, now=now,
+                                           lifetime=current_app.config["SETUP_LINK_LIFETIME"])
+    notifications.queue_link_message(patient.user_id, NotificationKind.SETUP, channel,
+                                     setup_links.setup_url(token), now)
+    audit("patient.setup_link_sent", now=now, actor=current_user, patient_id=patient.id,
+          channel=channel)
+    return _setup_link_page(patient, token, first=False, sent_by=channel)
 
 
 @bp.route("/<int:patient_id>/discharge", methods=["GET", "POST"])

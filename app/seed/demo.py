@@ -17,7 +17,7 @@ from app.checkins.services import submit
 from app.clinics.services import clinic_by_name, create_clinic
 from app.flags.services import evaluate_patient
 from app.infusions import services as infusions
-from app.patients.services import enroll
+from app.patients.services import enroll, set_contact
 from app.phq9.services import submit as submit_phq9
 
 CLINIC_NAME = "Demo Ketamine Clinic"
@@ -88,6 +88,9 @@ def seed(now: datetime | None = None) -> tuple[bool, list[tuple[str, str]]]:
         patient = enroll(clinic.id, display_name=story.name, email=_patient_email(index),
                          timezone=story.zone, by=clinician, now=enrolled)
         patient.user.password_hash = password_hash
+        if index % 2:  # half the demo patients get texts (a fictional 555-01xx number)
+            set_contact(patient, by=clinician, now=enrolled, phone=f"+120255501{index:02d}",
+                        sms_consent=True)
         _play(story, patient, clinician, now, rng)
         _weekly_phq9(story, patient, enrolled, now)
         evaluate_patient(patient, now=now)

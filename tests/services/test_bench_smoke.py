@@ -161,3 +161,11 @@ def test_the_wrk_script_runs_against_a_server_and_counts_its_refusals():
     assert {(csrf, account) for csrf, account, _ in seen} == {("ta", "a"), ("tb", "b")}
     assert len({client_id for *_, client_id in seen}) == len(seen)  # a fresh UUID each
     assert figures["refused"]["409"] > 0 and figures["errors"] >= figures["refused"]["409"]
+
+
+def test_the_three_channel_send_run_works_at_a_tiny_size():
+    from bench import channel_delivery
+
+    result = channel_delivery.run_three_channels(total=6)
+    assert result["received"] == {"push": 2, "sms": 2, "email": 2}
+    assert result["summary"]["sent"] == 6

@@ -58,6 +58,17 @@ PUBLIC = {
     "pwa.offline": "the offline page",
     "static": "CSS and JS",
     "chart_assets.chart_js": "the Chart.js bundle from the installed chartkick package",
+    "login_links.ask": "asks for a sign-in link; the answer is the same whether or not the "
+                       "phone or email has an account",
+    "login_links.open_link": "a sign-in link's page: GET shows a button, POST spends a valid "
+                             "token; an unknown one is 410",
+    "messaging.sms_status": "the SMS provider's status callback: 403 unless signed with the "
+                            "provider's auth token (X-Twilio-Signature); changes a text's status",
+    "messaging.sms_inbound": "texts to the clinic's number (STOP, START, HELP): 403 unless signed",
+    "messaging.opened": "a text's or email's link: records the opening, leads to the check-in "
+                        "(sign-in first); the same answer for an unknown token",
+    "messaging.unsubscribe": "an email's unsubscribe: a page with a button; the POST stops emails "
+                             "only for the message whose secret token is in the URL",
 }
 # Health checks for a load balancer or monitor: anyone may ask, and 503 is an answer (a job
 # has stalled), not a server error. Job names and times only, no patient data.

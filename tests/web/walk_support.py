@@ -40,8 +40,8 @@ class Victim:
 
 def build_victim(app: Flask, now) -> Victim:
     """A clinic with a patient who has an infusion, a check-in with a note, a PHQ-9 with
-    item 9 above 0 (and so an urgent flag), a device session, a push subscription and a
-    passkey."""
+    item 9 above 0 (and so an urgent flag), a device session, a push subscription, a passkey
+    and a phone with consent to texts."""
     clinic = factories.clinic(name="Quillfeather Ketamine Center", phone="555-0199")
     admin = factories.staff(clinic, Role.ADMIN, email="admin.quill@victim.test")
     clinician = factories.staff(clinic, email="dr.ostrander@victim.test")
@@ -49,6 +49,9 @@ def build_victim(app: Flask, now) -> Victim:
     patient = factories.patient(clinic, now - timedelta(days=3), by=clinician,
                                 email="zebulon.q@victim.test")
     patient.display_name = "Zebulon Quartermaine"
+    # Reached by text (issue 16): the number must not show anywhere else either.
+    patient.phone, patient.sms_consent_at = "+12025550177", now - timedelta(days=3)
+    patient.sms_consent_by_id = clinician.id
     db.session.commit()
     infusion = factories.infusion(patient, end=now - timedelta(days=2), by=clinician)
     checkin = factories.checkin(patient, taken_at=now - timedelta(days=1), mood=2,
@@ -72,7 +75,7 @@ def build_victim(app: Flask, now) -> Victim:
            "clinic_id": clinic.id, "passkey_id": passkey.id}
     secrets = ["Zebulon", "Quartermaine", "zebulon.q@victim.test", "lighthouse",
                "Ostrander", "dr.ostrander@victim.test", "admin.quill@victim.test",
-               "Quillfeather", "555-0199"]
+               "Quillfeather", "555-0199", "2025550177"]
     return Victim(clinic, admin, clinician, patient, ids, secrets)
 
 
