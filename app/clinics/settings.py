@@ -19,6 +19,10 @@ DEFAULTS: dict = {
     "phq9_worsening_points": 5,
     "safety_item9_from": 1,
     "escalate_after_minutes": 30,
+    # in-session safety (clinical.md, "In-clinic monitoring"; issue 18)
+    "bp_alert_systolic": 180,
+    "bp_alert_diastolic": 110,
+    "spo2_alert_below": 90,
 }
 
 
