@@ -91,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.exports.views import bp as exports_bp
     from app.flags.views import bp as flags_bp
     from app.infusions.views import bp as infusions_bp
+    from app.monitoring.views import bp as monitoring_bp
     from app.notifications.views import api as notifications_api
     from app.patients.views import bp as patients_bp
     from app.phq9.views import api as phq9_api
@@ -104,5 +105,5 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (auth_bp, checkins_bp, checkins_api, clinics_bp, dashboard_bp,
                       infusions_bp, patients_bp, notifications_api, flags_bp, phq9_bp,
                       phq9_api, pwa_bp, api_bp, health_bp, trends_bp, trends_api, exports_bp,
-                      audit_bp, progress_bp, chart_assets_bp, account_bp):
+                      audit_bp, progress_bp, chart_assets_bp, account_bp, monitoring_bp):
         app.register_blueprint(blueprint)
