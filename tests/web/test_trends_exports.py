@@ -15,8 +15,8 @@ from app.audit.models import AuditEvent
 from tests import factories, trends_support
 from tests.web.flag_support import count, main_of, page_of, rows, text_of
 
-PATIENT_CHARTS = ("mood", "side-effects", "phq9", "adherence")
-COHORT_CHARTS = ("mood", "side-effects", "phq9", "adherence")
+PATIENT_CHARTS = ("mood", "side-effects", "blood-pressure", "dissociation", "phq9", "adherence")
+COHORT_CHARTS = PATIENT_CHARTS
 
 
 @pytest.fixture
