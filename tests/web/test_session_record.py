@@ -148,3 +148,13 @@ def test_reading_and_recording_the_session_is_audited(client, infusion, clinicia
         (action, clinician.id, f"infusion:{infusion.id}") for action in (
             "session.view", "session.reading", "session.observation", "session.event",
             "session.discharge")]
+
+
+def test_deleting_an_infusion_takes_its_session_record(client, infusion, clinician):
+    from app.infusions import services as infusion_services
+
+    factories.session_record(infusion, by=clinician, what="Nausea")
+    infusion_services.delete(infusion)
+    db.session.commit()
+    for model in (VitalReading, SessionObservation, AdverseEvent, Discharge):
+        assert db.session.scalars(select(model)).all() == []
