@@ -158,3 +158,20 @@ def test_deleting_an_infusion_takes_its_session_record(client, infusion, clinici
     db.session.commit()
     for model in (VitalReading, SessionObservation, AdverseEvent, Discharge):
         assert db.session.scalars(select(model)).all() == []
+
+
+@pytest.mark.parametrize(("overrides", "field"), [
+    ({"taken_at": "9999-12-31T23:59"}, "taken_at"),
+    ({"taken_at": "0001-01-01T00:00"}, "taken_at"),
+    ({"taken_at": "yesterday"}, "taken_at"),
+    ({"systolic": "99999999999999999999999"}, "systolic"),
+    ({"heart_rate": "1e400"}, "heart_rate"),
+    ({"spo2": "-5"}, "spo2"),
+    ({"phase": "before\x00"}, None),
+])
+def test_hostile_readings_are_422_and_keep_nothing(client, infusion, overrides, field):
+    response = client.form(_url(infusion, "readings"), _reading(**overrides))
+    assert response.status_code == 422
+    if field:
+        assert f'id="{field}-error"' in response.get_data(as_text=True)
+    assert _readings() == []
