@@ -25,7 +25,8 @@ def _page(infusion, *, form: str = "", values: dict | None = None, errors: dict 
                            patient=infusion.series.patient,
                            session=services.session_record(infusion), form=form,
                            values=values or {}, errors=first_errors(errors),
-                           phases=PHASE_WORDS, levels=models.LEVELS, now=utcnow(),
+                           phases=PHASE_WORDS, now=utcnow(),
+                           level_options=[(level, level) for level in models.LEVELS],
                            ), 422 if errors else 200
 
 

@@ -33,6 +33,13 @@ def _reading(page, phase: str, systolic: str, diastolic: str, heart: str, spo2: 
     page.wait_for_load_state("load")
 
 
+def _choose(page, group: str, option: str) -> None:
+    """Tap the option's button (the label drawn over the radio input) and see it chosen."""
+    fieldset = page.get_by_role("group", name=group, exact=True)
+    fieldset.locator("label").filter(has_text=option).click()
+    expect(fieldset.get_by_label(option, exact=True)).to_be_checked()
+
+
 def _readings(live) -> list[VitalReading]:
     with live.app.app_context():
         found = list(db.session.scalars(select(VitalReading).order_by(VitalReading.taken_at,
@@ -71,8 +78,8 @@ def test_fill_a_session_record(live, page, screen):
     expect(page.locator(".session-alerts")).to_contain_text("184/112 mmHg")
     expect(page.locator(".missing-phases")).to_have_text("Missing: before discharge.")
 
-    page.get_by_role("group", name="Dissociation").get_by_label("moderate").check()
-    page.get_by_role("group", name="Sedation").get_by_label("mild").check()
+    _choose(page, "Dissociation", "moderate")
+    _choose(page, "Sedation", "mild")
     page.get_by_role("button", name="Record the observation").click()
     expect(page.locator(".observations")).to_contain_text("dissociation moderate, sedation mild")
 
@@ -81,9 +88,8 @@ def test_fill_a_session_record(live, page, screen):
     page.get_by_role("button", name="Record the adverse event").click()
     expect(page.locator(".adverse-events")).to_contain_text("Rate halved")
 
-    page.get_by_role("group", name="Stable at discharge?").get_by_label("Yes").check()
-    page.get_by_role("group", name="Driver present to take them home?").get_by_label(
-        "Yes").check()
+    _choose(page, "Stable at discharge?", "Yes")
+    _choose(page, "Driver present to take them home?", "Yes")
     page.get_by_role("button", name="Record the discharge").click()
     expect(page.locator(".discharge-record")).to_contain_text("stable, driver present")
     _axe_clean(page)
