@@ -110,3 +110,12 @@ def patient_readings(patient_id: int) -> list:
         .join(models.VitalReading, models.VitalReading.infusion_id == Infusion.id)
         .where(Infusion.patient_id == patient_id)
         .order_by(Infusion.planned_start, models.VitalReading.taken_at)).all())
+
+
+def infusions_with_alerts(patient_id: int) -> set[int]:
+    """The patient's infusions with a reading over the clinic's thresholds."""
+    return set(db.session.scalars(
+        select(models.VitalReading.infusion_id).join(
+            Infusion, Infusion.id == models.VitalReading.infusion_id)
+        .where(Infusion.patient_id == patient_id, models.VitalReading.alert != "").distinct()))
+

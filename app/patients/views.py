@@ -26,6 +26,7 @@ from app.flags.schemas import PRIORITY_NAMES, RULE_LABELS
 from app.flags.services import open_patient_flags, patient_episodes, patient_flags, thresholds
 from app.forms import first_errors, known_timezones, load_form
 from app.infusions.services import patient_series
+from app.monitoring.services import infusions_with_alerts
 from app.patients import schemas, services
 from app.phq9.services import series_progress
 from app.qr import svg as qr_svg
@@ -93,7 +94,8 @@ def show(patient_id: int):
                            priority_names=PRIORITY_NAMES,
                            charts={c["name"]: c for c in page_charts(patient.id,
                                                                       viewer_timezone())},
-                           chart_js=chart_js_url())
+                           chart_js=chart_js_url(),
+                           session_alerts=infusions_with_alerts(patient.id))
 
 
 @bp.post("/<int:patient_id>/setup-link")

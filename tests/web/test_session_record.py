@@ -175,3 +175,10 @@ def test_hostile_readings_are_422_and_keep_nothing(client, infusion, overrides, 
     if field:
         assert f'id="{field}-error"' in response.get_data(as_text=True)
     assert _readings() == []
+
+
+def test_the_patient_page_marks_an_infusion_with_an_alert(client, infusion, patient):
+    page = f"/clinic/patients/{patient.id}"
+    assert "alert during the session" not in client.get(page).get_data(as_text=True)
+    client.form(_url(infusion, "readings"), _reading(spo2="86"))
+    assert "(alert during the session)" in client.get(page).get_data(as_text=True)
