@@ -166,6 +166,7 @@ def test_deleting_an_infusion_takes_its_session_record(client, infusion, clinici
     ({"taken_at": "yesterday"}, "taken_at"),
     ({"systolic": "99999999999999999999999"}, "systolic"),
     ({"heart_rate": "1e400"}, "heart_rate"),
+    ({"diastolic": "9" * 5000}, "diastolic"),
     ({"spo2": "-5"}, "spo2"),
     ({"phase": "before\x00"}, None),
 ])
