@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.mfa.views import bp as mfa_bp
     from app.notifications.messaging_views import bp as messaging_bp
     from app.notifications.reach_views import bp as reach_bp
+    from app.monitoring.views import bp as monitoring_bp
     from app.notifications.views import api as notifications_api
     from app.passkeys.views import bp as passkeys_bp
     from app.patients.views import bp as patients_bp
@@ -110,5 +111,6 @@ def _register_blueprints(app: Flask) -> None:
                       infusions_bp, patients_bp, notifications_api, flags_bp, phq9_bp,
                       phq9_api, pwa_bp, api_bp, health_bp, trends_bp, trends_api, exports_bp,
                       audit_bp, progress_bp, chart_assets_bp, account_bp, mfa_bp,
-                      passkeys_bp, messaging_bp, login_links_bp, reach_bp):
+                      passkeys_bp, messaging_bp, login_links_bp, reach_bp,
+                      monitoring_bp):
         app.register_blueprint(blueprint)

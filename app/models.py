@@ -8,6 +8,7 @@ from app.flags.models import Flag, FlagEvidence  # noqa: F401
 from app.infusions.models import Infusion, TreatmentSeries  # noqa: F401
 from app.jobruns.models import JobRun  # noqa: F401
 from app.mfa.models import RecoveryCode, TotpSecret  # noqa: F401
+from app.monitoring.models import AdverseEvent, Discharge, SessionObservation, VitalReading  # noqa: F401,E501
 from app.notifications.models import DeliveryAttempt, Notification, PushSubscription  # noqa: F401
 from app.passkeys.models import Passkey  # noqa: F401
 from app.patients.models import Patient  # noqa: F401

@@ -17,6 +17,8 @@ from app.clinics.services import create_clinic
 from app.clock import utcnow
 from app.extensions import db
 from app.infusions import services as infusion_services
+from app.monitoring import models as session_models
+from app.monitoring import services as session_services
 from app.patients import services as patient_services
 
 PASSWORD = "correct horse battery"
@@ -65,6 +67,34 @@ def infusion(patient, *, end: datetime, by=None, minutes: int = 40, **fields):
         by=by, now=end)
     db.session.commit()
     return made
+
+
+def session_record(infusion, *, by=None, readings=((130, 84), (142, 90), (128, 80)),
+                   dissociation: str = "mild", what: str = ""):
+    """Blood pressure before, at 40 minutes and before discharge, an observation, an adverse
+    event when ``what`` is given, and a stable discharge with a driver."""
+    from app.patients.models import Patient
+
+    by = by or db.session.get(User, infusion.recorded_by_id)
+    clinic = db.session.get(Patient, infusion.patient_id).clinic
+    start, end = infusion.actual_start, infusion.actual_end
+    for (systolic, diastolic), phase, at in zip(
+            readings, ("before", "40min", "discharge"),
+            (start, start + timedelta(minutes=40), end + timedelta(minutes=30)), strict=False):
+        session_services.add_reading(infusion, {
+            "taken_at": at, "phase": phase, "systolic": systolic, "diastolic": diastolic,
+            "heart_rate": 76, "spo2": 97}, clinic=clinic, by=by, now=at)
+    session_services.add_row(session_models.SessionObservation, infusion, {
+        "observed_at": start + timedelta(minutes=20), "dissociation": dissociation,
+        "sedation": "mild"}, by=by, now=end)
+    if what:
+        session_services.add_row(session_models.AdverseEvent, infusion, {
+            "occurred_at": start + timedelta(minutes=25), "what": what,
+            "action_taken": "Reassured"}, by=by, now=end)
+    session_services.set_discharge(infusion, {
+        "discharged_at": end + timedelta(minutes=35), "stable": True,
+        "driver_present": True}, by=by, now=end)
+    db.session.commit()
 
 
 def checkin(patient, *, taken_at: datetime, mood: int = 6, symptoms: dict | None = None,

@@ -87,6 +87,11 @@ def build(enrolled_at: datetime) -> Cohort:
     phq9(p2, taken_at=T0 + timedelta(days=6), answers=answers_totalling(4))
     db.session.execute(update(Prompt).where(Prompt.infusion_id.is_not(None))
                        .values(status=PromptStatus.CANCELLED))
+    # Session records (issue 18): p1's blood pressure rises to a high reading at infusion 2.
+    factories.session_record(i11, by=a, readings=((130, 84), (150, 95), (128, 80)),
+                             dissociation="moderate")
+    factories.session_record(i12, by=a, readings=((136, 86), (184, 112), (132, 82)))
+    factories.session_record(i21, by=b, readings=((120, 78), (126, 80)), dissociation="none")
     _prompts(i11, answered=("2h", "6h", "24h"), missed=("48h",))
     _prompts(i21, answered=("2h",), missed=("6h",))
     _prompts(i41, answered=("2h",))

@@ -25,6 +25,9 @@ LABELS = {
     "phq9_worsening_points": "PHQ-9 worsening, points above the baseline",
     "safety_item9_from": "Safety answer, PHQ-9 item 9 at or above",
     "escalate_after_minutes": "Escalate an unacknowledged safety flag after, minutes",
+    "bp_alert_systolic": "In-session alert, systolic at or above (mmHg)",
+    "bp_alert_diastolic": "In-session alert, diastolic at or above (mmHg)",
+    "spo2_alert_below": "In-session alert, oxygen saturation below (%)",
 }
 
 

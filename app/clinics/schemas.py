@@ -60,6 +60,10 @@ class ClinicSettings(Schema):
     escalate_after_minutes = _whole(5, 24 * 60, "Between 5 minutes and 24 hours.")
     # Optional (False) unless the form says otherwise.
     require_staff_mfa = fields.Boolean(load_default=False)
+    # in-session safety (issue 18)
+    bp_alert_systolic = _whole(120, 260, "A systolic pressure between 120 and 260 mmHg.")
+    bp_alert_diastolic = _whole(60, 160, "A diastolic pressure between 60 and 160 mmHg.")
+    spo2_alert_below = _whole(70, 100, "An oxygen saturation between 70 and 100%.")
 
     @validates_schema
     def quiet_hours_have_length(self, data, **kwargs):

@@ -21,6 +21,10 @@ DEFAULTS: dict = {
     "escalate_after_minutes": 30,
     # security: every staff member signs in with a second factor (app/mfa)
     "require_staff_mfa": False,
+    # in-session safety (clinical.md, "In-clinic monitoring"; issue 18)
+    "bp_alert_systolic": 180,
+    "bp_alert_diastolic": 110,
+    "spo2_alert_below": 90,
 }
 
 

@@ -8,7 +8,9 @@
   LOINC codes, answers by their LOINC answer codes) and Observations of the total (44261-6)
   and of each item, all ``derivedFrom`` it, category ``survey``;
 - a MedicationAdministration per infusion given (ketamine, its dose as plain numbers: 35, not
-  3.5E+1) and an Observation of the weight recorded with it (category ``vital-signs``).
+  3.5E+1) and an Observation of the weight recorded with it (category ``vital-signs``);
+- for an infusion with a session record, an Encounter and a vital-sign Observation per value
+  of each reading (``app/exports/vitals.py``).
 
 Entries are identified by ``urn:uuid:`` names derived from the database ids, so exporting the
 same record twice gives the same identifiers.
@@ -24,6 +26,7 @@ from sqlalchemy.orm import selectinload
 from app.checkins import catalog
 from app.checkins.models import CheckIn
 from app.clinics.settings import effective
+from app.exports import vitals
 from app.extensions import db
 from app.flags.rules import Thresholds, is_safety_answer
 from app.infusions import doses
@@ -174,7 +177,24 @@ def _infusion_entries(infusion: Infusion, subject: str) -> list[dict]:
             "effectiveDateTime": _time(infusion.actual_start),
             "valueQuantity": _quantity(infusion.weight_kg, "kg")}))
         administration["supportingInformation"] = [{"reference": weight_url}]
+    entries += _session_entries(infusion, subject, administration)
     return [_entry(_urn("infusion", infusion.id), administration), *entries]
+
+
+def _session_entries(infusion: Infusion, subject: str, administration: dict) -> list[dict]:
+    """The infusion's Encounter (the administration's ``context``) and its vital-sign
+    readings, when the clinic recorded any."""
+    readings = vitals.infusion_readings(infusion.id)
+    if not readings:
+        return []
+    refs = {"subject": subject, "encounter": _urn("infusion-encounter", infusion.id),
+            "administration": _urn("infusion", infusion.id)}
+    administration["context"] = {"reference": refs["encounter"]}
+    entries = [_entry(refs["encounter"], vitals.encounter(infusion, subject))]
+    for reading in readings:
+        entries += [_entry(_urn(f"reading-{kind}", reading.id), resource) for kind, resource
+                    in vitals.reading_observations(reading, refs, VITAL_SIGNS)]
+    return entries
 
 
 def patient_bundle(patient: Patient, *, now: datetime) -> dict:

@@ -1,7 +1,7 @@
 """The long-format export: one row per mood score, per answer to "Did you get home safely?"
 (value yes or no), per side-effect rating, per PHQ-9 item (item 9 marked "safety_answer" in
 ``detail`` when it is one), and per dose (mg/kg, mg) and weight recorded with an infusion
-(plain decimals, unit in ``detail``).
+(plain decimals, unit in ``detail``), and the session record (``app/exports/vitals.py``).
 
 Rows are streamed from the database (``yield_per``), never loaded whole, so a cohort export of
 millions of rows runs in constant memory. Columns are in ``COLUMNS``; times are UTC.
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.checkins.models import CheckIn, SymptomRating
 from app.clinics.models import Clinic
 from app.clinics.settings import effective
+from app.exports.vitals import session_rows
 from app.extensions import db
 from app.flags.rules import Thresholds, is_safety_answer
 from app.infusions import doses
@@ -127,6 +128,7 @@ def patient_rows(patient: Patient) -> Iterator[dict]:
     yield from _checkin_rows([CheckIn.patient_id == patient.id])
     yield from _phq9_rows([Phq9Response.patient_id == patient.id], _limits(patient.clinic_id))
     yield from _infusion_rows([Infusion.patient_id == patient.id])
+    yield from session_rows([Infusion.patient_id == patient.id])
 
 
 def _infusion_rows(where, scope=None) -> Iterator[dict]:
@@ -157,6 +159,7 @@ def cohort_rows(filters: Filters) -> Iterator[dict]:
     yield from _phq9_rows([Phq9Response.series_id.in_(select(scope.c.series_id))],
                           _limits(filters.clinic_id))
     yield from _infusion_rows([], scope=scoped_infusions(filters))
+    yield from session_rows([], scope=scoped_infusions(filters))
 
 
 def _limits(clinic_id: int) -> Thresholds:

@@ -30,6 +30,7 @@ from app.notifications import channels
 from app.notifications import services as notifications
 from app.notifications.models import NotificationKind
 from app.notifications.reach import CHANNEL_NAMES, patient_delivery
+from app.monitoring.services import infusions_with_alerts
 from app.patients import schemas, services
 from app.phq9.services import series_progress
 from app.qr import svg as qr_svg
@@ -101,7 +102,8 @@ def show(patient_id: int):
                            charts={c["name"]: c for c in page_charts(patient.id,
                                                                       viewer_timezone())},
                            chart_js=chart_js_url(), deliveries=patient_delivery(patient.id),
-                           channel_names=CHANNEL_NAMES)
+                           channel_names=CHANNEL_NAMES,
+                           session_alerts=infusions_with_alerts(patient.id))
 
 
 def contact_values(patient) -> dict:

@@ -19,6 +19,7 @@ from app.flags.services import evaluate_patient
 from app.infusions import services as infusions
 from app.patients.services import enroll, set_contact
 from app.phq9.services import submit as submit_phq9
+from app.seed.sessions import record_session
 
 CLINIC_NAME = "Demo Ketamine Clinic"
 CLINIC_ZONE = "America/New_York"
@@ -40,6 +41,7 @@ class Story:
     skip_rate: float = 0.1          # share of check-ins the patient misses
     maintenance: int = 0            # infusions done in a maintenance series after induction
     last_ended_hours_ago: float = 50.0
+    high_bp_at: int = 0             # infusion with a high blood pressure reading
 
 
 STORIES = (
@@ -51,7 +53,7 @@ STORIES = (
     Story("Taylor F.", done=5, lasting={5: "lightheadedness"}, last_ended_hours_ago=50),
     Story("Avery G.", done=6, mood_step=0.9),
     Story("Jamie H.", done=6, mood_step=0.8, maintenance=1, last_ended_hours_ago=26),
-    Story("Quinn I.", done=4, mood_start=5.0, mood_step=-0.8),
+    Story("Quinn I.", done=4, mood_start=5.0, mood_step=-0.8, high_bp_at=3),
     Story("Drew J.", done=3, skip_rate=0.6),
     Story("Parker K.", done=2, zone="America/Los_Angeles", lasting={1: "nausea"}),
     Story("Reese L.", done=6, mood_start=3.0, mood_step=0.1),
@@ -124,12 +126,15 @@ def _play(story: Story, patient, clinician, now: datetime, rng: random.Random) -
         if number == story.done + 1 and story.maintenance:
             infusions.start_maintenance(patient, by=clinician, now=end - timedelta(days=1))
         start = end - timedelta(minutes=40 + rng.randint(0, 10))
-        infusions.record(patient, {
+        infusion = infusions.record(patient, {
             "planned_start": start.replace(second=0, microsecond=0),
             "actual_start": start, "actual_end": end,
             "dose_mg_per_kg": Decimal("0.5"), "dose_mg": weight_kg * Decimal("0.5"),
             "weight_kg": weight_kg, "route": "IV", "notes": "",
         }, by=clinician, now=end)
+        record_session(infusion, clinic=patient.clinic, by=clinician,  # rng of its own:
+                       rng=random.Random(f"{story.name}/{number}"),  # the stories stay as they were
+                       high=number == story.high_bp_at)
         mood = story.mood_start + story.mood_step * (number - 1)
         for hours in CHECKIN_HOURS:
             taken = end + timedelta(hours=hours, minutes=rng.randint(0, 40))

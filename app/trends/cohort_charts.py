@@ -11,7 +11,7 @@ usual small-cell threshold of health statistics, not a clinic setting.
 from app.checkins import catalog
 from app.trends import cohort
 
-NAMES = ("mood", "side-effects", "phq9", "adherence")
+NAMES = ("mood", "side-effects", "blood-pressure", "dissociation", "phq9", "adherence")
 MIN_PATIENTS = 5
 FEWER = f"fewer than {MIN_PATIENTS} patients"
 NOTE = (f"Figures from fewer than {MIN_PATIENTS} patients are withheld (shown as “{FEWER}”) "
@@ -191,10 +191,16 @@ def adherence(filters: cohort.Filters) -> dict:
 
 
 def chart(name: str, filters: cohort.Filters, ladder: list[int]) -> dict:
+    from app.trends import session_charts  # it builds on this module's small-number rule
+
     if name == "mood":
         return mood(filters, ladder)
     if name == "side-effects":
         return side_effects(filters)
     if name == "phq9":
         return phq9(filters)
+    if name == "blood-pressure":
+        return session_charts.cohort_blood_pressure(filters)
+    if name == "dissociation":
+        return session_charts.cohort_dissociation(filters)
     return adherence(filters)

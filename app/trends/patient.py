@@ -17,8 +17,9 @@ from app.infusions.models import Infusion, TreatmentSeries
 from app.phq9 import instrument
 from app.phq9.services import series_progress
 from app.prompts.models import Prompt, PromptStatus
+from app.trends import session_charts
 
-NAMES = ("mood", "side-effects", "phq9", "adherence")
+NAMES = ("mood", "side-effects", "blood-pressure", "dissociation", "phq9", "adherence")
 
 
 def _iso(value: datetime) -> str:
@@ -235,6 +236,10 @@ def _adherence_row(infusion, c) -> list:
             answered, missed, pending, int(c.not_sent), rate]
 
 
+SESSION_CHARTS = {"blood-pressure": session_charts.patient_blood_pressure,
+                  "dissociation": session_charts.patient_dissociation}
+
+
 def chart(name: str, patient_id: int, zone: ZoneInfo) -> dict:
     if name == "mood":
         return mood_chart(patient_id, zone)
@@ -242,6 +247,8 @@ def chart(name: str, patient_id: int, zone: ZoneInfo) -> dict:
         return symptom_grid(patient_id)
     if name == "phq9":
         return phq9_chart(patient_id, zone)
+    if name in SESSION_CHARTS:
+        return SESSION_CHARTS[name](patient_id)
     return adherence_chart(patient_id)
 
 

@@ -3,11 +3,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.audit.models import AuditEvent
 from app.auth.models import Role, User
 from app.auth.services import authenticate
 from app.checkins.models import CheckIn, SymptomRating
 from app.extensions import db
 from app.infusions.models import Infusion, SeriesKind, TreatmentSeries
+from app.monitoring.models import Discharge, SessionObservation, VitalReading
 from app.patients.models import Patient
 from app.seed.demo import DEMO_PASSWORD, STORIES, seed
 
@@ -66,3 +68,16 @@ def test_demo_histories_hold_the_cases_a_clinician_should_notice(app, clock, utc
     jordan = db.session.scalar(select(Patient).where(Patient.display_name == "Jordan A."))
     assert db.session.scalar(select(func.count()).select_from(CheckIn)
                              .where(CheckIn.patient_id == jordan.id)) == 0
+
+
+def test_demo_infusions_have_session_records_one_with_a_high_reading(app, clock):
+    seed(now=clock())
+    db.session.commit()
+    given = db.session.scalar(select(func.count()).select_from(Infusion).where(
+        Infusion.actual_end.is_not(None)))
+    assert _count(Discharge) == _count(SessionObservation) == given
+    assert _count(VitalReading) == 3 * given
+    high = list(db.session.scalars(select(VitalReading).where(VitalReading.alert != "")))
+    assert [(r.phase, r.systolic, r.diastolic) for r in high] == [("40min", 186, 112)]
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "session.alert")) == 1

@@ -243,3 +243,21 @@ def test_a_post_without_the_ladder_field_is_422_not_a_server_error(app, admin, s
     response = signed_in(admin).form("/clinic/settings", {"note": "walk"})
     assert response.status_code == 422
     assert "checkin_ladder_hours-error" in response.get_data(as_text=True)
+
+
+def test_in_session_alert_thresholds_are_settings_with_their_change_log(user_client, clinic):
+    """Issue 18: 180/110 mmHg and SpO2 below 90% by default, changed on the settings page
+    within plausible bounds, each change in the change log in words."""
+    page = user_client.get(URL).get_data(as_text=True)
+    assert [_input_value(page, n) for n in (
+        "bp_alert_systolic", "bp_alert_diastolic", "spo2_alert_below")] == ["180", "110", "90"]
+    refused = _save(user_client, bp_alert_systolic="400")
+    assert refused.status_code == 422
+    assert _field_error(refused.get_data(as_text=True), "bp_alert_systolic") == (
+        "A systolic pressure between 120 and 260 mmHg.")
+    assert _save(user_client, bp_alert_systolic="170", spo2_alert_below="92").status_code == 303
+    assert (_settings(clinic)["bp_alert_systolic"], _settings(clinic)["spo2_alert_below"]) == (
+        170, 92)
+    log = user_client.get(URL).get_data(as_text=True)
+    assert "In-session alert, systolic at or above (mmHg) changed from 180 to 170" in log
+    assert "In-session alert, oxygen saturation below (%) changed from 90 to 92" in log

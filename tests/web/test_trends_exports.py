@@ -15,8 +15,8 @@ from app.audit.models import AuditEvent
 from tests import factories, trends_support
 from tests.web.flag_support import count, main_of, page_of, rows, text_of
 
-PATIENT_CHARTS = ("mood", "side-effects", "phq9", "adherence")
-COHORT_CHARTS = ("mood", "side-effects", "phq9", "adherence")
+PATIENT_CHARTS = ("mood", "side-effects", "blood-pressure", "dissociation", "phq9", "adherence")
+COHORT_CHARTS = PATIENT_CHARTS
 
 
 @pytest.fixture
@@ -183,8 +183,9 @@ def test_fhir_bundle_validates(data, signed_in):
     everything = [e["resource"] for e in body["entry"]
                   if e["resource"]["resourceType"] == "Observation"]
     observations = [o for o in everything if "derivedFrom" in o]  # of the answers
-    weights = [o for o in everything if "derivedFrom" not in o]  # taken with the infusions
+    weights = [o for o in everything if "derivedFrom" not in o and "partOf" not in o]
     assert {o["code"]["coding"][0]["code"] for o in weights} == {"29463-7"}
+    _assert_session_vitals(body, urls)
     assert all(ref["reference"] in urls for o in observations for ref in o["derivedFrom"])
     totals = [o for o in observations if o["code"]["coding"][0]["code"] == "44261-6"]
     assert sorted(o["valueInteger"] for o in totals) == [10, 20]
@@ -193,6 +194,52 @@ def test_fhir_bundle_validates(data, signed_in):
     assert len(item9) == 2
     assert count(AuditEvent, AuditEvent.action == "patient.export",
                  AuditEvent.target == "fhir") == 1
+
+
+def _assert_session_vitals(body: dict, urls: set) -> None:
+    """Each reading of the session record as vital-sign Observations with LOINC codes and
+    UCUM units, in the infusion's Encounter and part of its MedicationAdministration."""
+    resources = [e["resource"] for e in body["entry"]]
+    encounters = [r for r in resources if r["resourceType"] == "Encounter"]
+    assert len(encounters) == 2  # p1's two infusions, each with a session record
+    vitals = [r for r in resources if r["resourceType"] == "Observation" and "partOf" in r]
+    codes = [o["code"]["coding"][0]["code"] for o in vitals]
+    assert codes.count("85354-9") == 6 and codes.count("8867-4") == 6
+    assert codes.count("59408-5") == 6
+    assert all(o["category"][0]["coding"][0]["code"] == "vital-signs" for o in vitals)
+    assert all(o["encounter"]["reference"] in urls and o["partOf"][0]["reference"] in urls
+               for o in vitals)
+    high = [o for o in vitals if o["code"]["coding"][0]["code"] == "85354-9"
+            and o["component"][0]["valueQuantity"]["value"] == 184]
+    [panel] = high
+    assert [(c["code"]["coding"][0]["code"], c["valueQuantity"]["value"],
+             c["valueQuantity"]["code"]) for c in panel["component"]] == [
+        ("8480-6", 184, "mm[Hg]"), ("8462-4", 112, "mm[Hg]")]
+    units = {o["code"]["coding"][0]["code"]: o["valueQuantity"]["code"] for o in vitals
+             if "valueQuantity" in o}
+    assert units == {"8867-4": "/min", "59408-5": "%"}
+    administrations = [r for r in resources if r["resourceType"] == "MedicationAdministration"]
+    assert {a["context"]["reference"] for a in administrations} == {
+        e["fullUrl"] for e in body["entry"] if e["resource"]["resourceType"] == "Encounter"}
+
+
+def test_patient_csv_has_the_session_record(data, signed_in):
+    response = signed_in(data.a).get(f"/clinic/patients/{data.p1.id}/export.csv")
+    found = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    vitals = [r for r in found if r["kind"] == "vital_sign"]
+    assert len(vitals) == 6 * 4  # two infusions, three readings, four values each
+    high = [r for r in vitals if r["detail"].endswith("alert")]
+    assert [(r["infusion_number"], r["item"], r["loinc"], r["value"], r["detail"])
+            for r in high] == [
+        ("2", "systolic", "8480-6", "184", "mm[Hg]; 40min; alert"),
+        ("2", "diastolic", "8462-4", "112", "mm[Hg]; 40min; alert"),
+        ("2", "heart_rate", "8867-4", "76", "/min; 40min; alert"),
+        ("2", "spo2", "59408-5", "97", "%; 40min; alert")]
+    observed = [(r["infusion_number"], r["item"], r["value"]) for r in found
+                if r["kind"] == "session_observation"]
+    assert observed == [("1", "dissociation", "moderate"), ("1", "sedation", "mild"),
+                        ("2", "dissociation", "mild"), ("2", "sedation", "mild")]
+    assert [r["value"] for r in found if r["kind"] == "discharge"] == ["yes"] * 4
 
 
 def test_patient_page_shows_trends_with_tables(data, signed_in):

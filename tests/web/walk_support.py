@@ -39,9 +39,9 @@ class Victim:
 
 
 def build_victim(app: Flask, now) -> Victim:
-    """A clinic with a patient who has an infusion, a check-in with a note, a PHQ-9 with
-    item 9 above 0 (and so an urgent flag), a device session, a push subscription, a passkey
-    and a phone with consent to texts."""
+    """A clinic with a patient who has an infusion (with a session record), a check-in with a
+    note, a PHQ-9 with item 9 above 0 (and so an urgent flag), a device session, a push
+    subscription, a passkey and a phone with consent to texts."""
     clinic = factories.clinic(name="Quillfeather Ketamine Center", phone="555-0199")
     admin = factories.staff(clinic, Role.ADMIN, email="admin.quill@victim.test")
     clinician = factories.staff(clinic, email="dr.ostrander@victim.test")
@@ -54,6 +54,7 @@ def build_victim(app: Flask, now) -> Victim:
     patient.sms_consent_by_id = clinician.id
     db.session.commit()
     infusion = factories.infusion(patient, end=now - timedelta(days=2), by=clinician)
+    factories.session_record(infusion, by=clinician, what="Panic about the lighthouse")
     checkin = factories.checkin(patient, taken_at=now - timedelta(days=1), mood=2,
                                 symptoms={"headache": 3}, note="Nightmares about the lighthouse")
     response = phq9(patient, taken_at=now - timedelta(hours=2),

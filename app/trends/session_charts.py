@@ -1,0 +1,189 @@
+"""The session record as charts (issue 18): blood pressure before, at about 40 minutes and
+before discharge, and the dissociation and sedation staff observed, per infusion for one
+patient and by infusion number for the cohort. Same shape as the other charts (a dict the JSON
+endpoint returns and a table of the same numbers).
+
+Decisions: where a phase has more than one reading, the chart shows its highest systolic one
+(the reading that matters for safety); an observed level is the session's peak, 0 none to
+3 severe. The cohort's means follow ``cohort_charts``' small-number rule.
+"""
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.infusions.models import Infusion, TreatmentSeries
+from app.monitoring.models import LEVELS, REQUIRED_PHASES, SessionObservation, VitalReading
+from app.trends import cohort, cohort_charts
+
+PHASE_WORDS = {"before": "before", "40min": "at 40 min", "discharge": "before discharge"}
+LEVEL_AXIS = {"title": "Level (0 none, 3 severe)", "min": 0, "max": 3, "integer": True}
+
+
+def _label(kind, number: int) -> str:
+    return f"{'M' if kind.value == 'maintenance' else ''}{number}"
+
+
+def _patient_infusions(patient_id: int) -> list:
+    return list(db.session.execute(
+        select(Infusion.id, Infusion.number, TreatmentSeries.kind)
+        .join(TreatmentSeries, TreatmentSeries.id == Infusion.series_id)
+        .where(Infusion.patient_id == patient_id)
+        .order_by(TreatmentSeries.started_at, TreatmentSeries.id, Infusion.number)))
+
+
+def _highest_by_phase(infusion_ids: list[int]) -> dict:
+    """(infusion id, phase) -> the reading with the highest systolic pressure."""
+    found: dict = {}
+    for r in db.session.scalars(select(VitalReading).where(
+            VitalReading.infusion_id.in_(infusion_ids), VitalReading.systolic.is_not(None),
+            VitalReading.phase.in_(REQUIRED_PHASES))):
+        key = (r.infusion_id, r.phase)
+        if key not in found or r.systolic > found[key].systolic:
+            found[key] = r
+    return found
+
+
+def patient_blood_pressure(patient_id: int) -> dict:
+    infusions = _patient_infusions(patient_id)
+    cells = _highest_by_phase([i.id for i in infusions])
+    shown = [i for i in infusions if any((i.id, p) in cells for p in REQUIRED_PHASES)]
+
+    def value(i, phase, name):
+        reading = cells.get((i.id, phase))
+        return getattr(reading, name) if reading else None
+
+    def text(i, phase):
+        r = cells.get((i.id, phase))
+        return f"{r.systolic}/{r.diastolic}" + (" (alert)" if r.alert else "") if r else "missing"
+
+    return {
+        "title": "Blood pressure by infusion (mmHg)", "type": "line",
+        "x": {"kind": "category", "title": "Infusion"},
+        "y": {"title": "mmHg", "min": 40, "integer": True},
+        "labels": [_label(i.kind, i.number) for i in shown],
+        "datasets": [{"label": f"{'Systolic' if name == 'systolic' else 'Diastolic'} "
+                               f"{PHASE_WORDS[phase]}",
+                      "data": [value(i, phase, name) for i in shown]}
+                     for name in ("systolic", "diastolic") for phase in REQUIRED_PHASES],
+        "table": {"caption": "Blood pressure (systolic/diastolic mmHg) at each infusion",
+                  "columns": ["Infusion"] + [PHASE_WORDS[p].capitalize()
+                                             for p in REQUIRED_PHASES],
+                  "rows": [[_label(i.kind, i.number)] + [text(i, p) for p in REQUIRED_PHASES]
+                           for i in shown]},
+    }
+
+
+def _peaks(infusion_ids: list[int]) -> dict:
+    """infusion id -> (peak dissociation, peak sedation) as 0-3."""
+    peaks: dict = {}
+    for o in db.session.scalars(select(SessionObservation).where(
+            SessionObservation.infusion_id.in_(infusion_ids))):
+        d, s = peaks.get(o.infusion_id, (0, 0))
+        peaks[o.infusion_id] = (max(d, LEVELS.index(o.dissociation)),
+                                max(s, LEVELS.index(o.sedation)))
+    return peaks
+
+
+def patient_dissociation(patient_id: int) -> dict:
+    infusions = _patient_infusions(patient_id)
+    peaks = _peaks([i.id for i in infusions])
+    shown = [i for i in infusions if i.id in peaks]
+    return {
+        "title": "Dissociation and sedation observed by infusion (peak)", "type": "bar",
+        "x": {"kind": "category", "title": "Infusion"}, "y": LEVEL_AXIS,
+        "labels": [_label(i.kind, i.number) for i in shown],
+        "datasets": [{"label": label, "data": [peaks[i.id][k] for i in shown]}
+                     for k, label in ((0, "Dissociation"), (1, "Sedation"))],
+        "table": {"caption": "Peak dissociation and sedation staff observed at each infusion",
+                  "columns": ["Infusion", "Dissociation", "Sedation"],
+                  "rows": [[_label(i.kind, i.number), LEVELS[peaks[i.id][0]],
+                            LEVELS[peaks[i.id][1]]] for i in shown]},
+    }
+
+
+def _cohort_pressure_rows(filters: cohort.Filters) -> list[dict]:
+    scope = cohort.scoped_infusions(filters)
+    query = (select(scope.c.number, VitalReading.phase,
+                    func.avg(VitalReading.systolic).label("systolic"),
+                    func.avg(VitalReading.diastolic).label("diastolic"),
+                    func.count(func.distinct(scope.c.patient_id)).label("patients"))
+             .join(scope, scope.c.id == VitalReading.infusion_id)
+             .where(VitalReading.systolic.is_not(None), VitalReading.phase.in_(REQUIRED_PHASES))
+             .group_by(scope.c.number, VitalReading.phase).order_by(scope.c.number))
+    return [cohort_charts._withheld(
+        {"number": r.number, "phase": r.phase, "mean_systolic": round(float(r.systolic), 1),
+         "mean_diastolic": round(float(r.diastolic), 1), "patients": r.patients},
+        r.patients, "mean_systolic", "mean_diastolic", "patients")
+        for r in db.session.execute(query)]
+
+
+def cohort_blood_pressure(filters: cohort.Filters) -> dict:
+    rows = _cohort_pressure_rows(filters)
+    numbers = sorted({r["number"] for r in rows})
+    cell = {(r["number"], r["phase"]): r for r in rows}
+
+    def text(r):
+        if r is None:
+            return "—"
+        if r["suppressed"]:
+            return cohort_charts.FEWER
+        return f"{r['mean_systolic']:g}/{r['mean_diastolic']:g} ({r['patients']})"
+
+    return cohort_charts._marked({
+        "title": "Average blood pressure by infusion number (mmHg)", "type": "line",
+        "x": {"kind": "category", "title": "Infusion"}, "y": {"title": "mmHg", "min": 40},
+        "labels": [str(n) for n in numbers],
+        "datasets": [{"label": f"{name.capitalize()} {PHASE_WORDS[phase]}",
+                      "data": [cell[(n, phase)][f"mean_{name}"] if (n, phase) in cell else None
+                               for n in numbers]}
+                     for name in ("systolic", "diastolic") for phase in REQUIRED_PHASES],
+        "rows": rows,
+        "table": {"caption": "Average blood pressure (patients) by infusion number",
+                  "columns": ["Infusion"] + [PHASE_WORDS[p].capitalize()
+                                             for p in REQUIRED_PHASES],
+                  "rows": [[n] + [text(cell.get((n, p))) for p in REQUIRED_PHASES]
+                           for n in numbers]},
+    }, rows)
+
+
+def _cohort_level_rows(filters: cohort.Filters) -> list[dict]:
+    scope = cohort.scoped_infusions(filters)
+    found = list(db.session.execute(
+        select(scope.c.number, scope.c.patient_id, SessionObservation.infusion_id,
+               SessionObservation.dissociation, SessionObservation.sedation)
+        .join(scope, scope.c.id == SessionObservation.infusion_id)))
+    peaks = _peaks(list({r.infusion_id for r in found}))
+    by_number: dict = {}
+    for r in {(r.number, r.patient_id, r.infusion_id) for r in found}:
+        by_number.setdefault(r[0], []).append((r[1], peaks[r[2]]))
+    rows = []
+    for number in sorted(by_number):
+        sessions = by_number[number]
+        patients = len({p for p, _ in sessions})
+        rows.append(cohort_charts._withheld({
+            "number": number, "infusions": len(sessions), "patients": patients,
+            "mean_dissociation": round(sum(d for _, (d, _s) in sessions) / len(sessions), 2),
+            "mean_sedation": round(sum(s for _, (_d, s) in sessions) / len(sessions), 2)},
+            patients, "infusions", "patients", "mean_dissociation", "mean_sedation"))
+    return rows
+
+
+def cohort_dissociation(filters: cohort.Filters) -> dict:
+    rows = _cohort_level_rows(filters)
+
+    def cell(r, name):
+        return cohort_charts.FEWER if r["suppressed"] else r[name]
+
+    return cohort_charts._marked({
+        "title": "Average peak dissociation and sedation by infusion number", "type": "bar",
+        "x": {"kind": "category", "title": "Infusion"}, "y": {**LEVEL_AXIS, "integer": False},
+        "labels": [str(r["number"]) for r in rows],
+        "datasets": [{"label": label, "data": [r[f"mean_{name}"] for r in rows]}
+                     for name, label in (("dissociation", "Dissociation"),
+                                         ("sedation", "Sedation"))],
+        "rows": rows,
+        "table": {"caption": "Average peak level observed (0 none, 3 severe) by infusion number",
+                  "columns": ["Infusion", "Infusions observed", "Dissociation", "Sedation"],
+                  "rows": [[r["number"], cell(r, "infusions"), cell(r, "mean_dissociation"),
+                            cell(r, "mean_sedation")] for r in rows]},
+    }, rows)
