@@ -93,9 +93,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.flags.views import bp as flags_bp
     from app.infusions.views import bp as infusions_bp
     from app.mfa.views import bp as mfa_bp
+    from app.monitoring.views import bp as monitoring_bp
     from app.notifications.messaging_views import bp as messaging_bp
     from app.notifications.reach_views import bp as reach_bp
-    from app.monitoring.views import bp as monitoring_bp
     from app.notifications.views import api as notifications_api
     from app.passkeys.views import bp as passkeys_bp
     from app.patients.views import bp as patients_bp

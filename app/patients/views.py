@@ -26,11 +26,11 @@ from app.flags.schemas import PRIORITY_NAMES, RULE_LABELS
 from app.flags.services import open_patient_flags, patient_episodes, patient_flags, thresholds
 from app.forms import first_errors, known_timezones, load_form
 from app.infusions.services import patient_series
+from app.monitoring.services import infusions_with_alerts
 from app.notifications import channels
 from app.notifications import services as notifications
 from app.notifications.models import NotificationKind
 from app.notifications.reach import CHANNEL_NAMES, patient_delivery
-from app.monitoring.services import infusions_with_alerts
 from app.patients import schemas, services
 from app.phq9.services import series_progress
 from app.qr import svg as qr_svg

@@ -11,6 +11,7 @@ from app.mfa.models import TotpSecret
 from tests import factories
 from tests.web.auth_support import audit_events, login, unrevoked_sessions_of
 from tests.web.mfa_support import code_at, give_totp, require_mfa, set_up_totp, sign_in_with_code
+from tests.web.test_clinic_settings import _inputs
 
 
 @pytest.fixture
@@ -37,14 +38,9 @@ def _totp_of(user):
 
 def test_the_admin_turns_it_on_in_the_settings_with_the_change_log(app, admin, signed_in):
     client = signed_in(admin)
-    form = {"checkin_ladder_hours": "2, 6, 24, 48, 72", "quiet_hours_start": "21:30",
-            "quiet_hours_end": "08:00", "reminder_delay_hours": "2",
-            "answer_window_hours": "24", "readiness_time": "18:00", "severe_from": "3",
-            "persistent_after_hours": "24", "unresolved_after_hours": "30",
-            "unresolved_silence_hours": "6", "mood_drop_points": "3", "mood_floor": "2",
-            "missed_in_a_row": "2", "missed_first_day_hours": "24",
-            "phq9_worsening_points": "5", "safety_item9_from": "1",
-            "escalate_after_minutes": "30", "require_staff_mfa": "true"}
+    # The settings form as the page shows it (every setting of the clinic), with MFA required.
+    form = {**_inputs(client.get("/clinic/settings").get_data(as_text=True)),
+            "require_staff_mfa": "true"}
 
     assert client.form("/clinic/settings", form).status_code == 303
 
