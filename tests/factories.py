@@ -57,6 +57,17 @@ def patient(clinic, now: datetime, *, by=None, timezone: str | None = None,
     return made
 
 
+def phone_only_patient(clinic, now: datetime, *, phone: str = "+12025550143", by=None,
+                       consent: bool = True):
+    """A patient enrolled with a mobile number and no email (issue 16, point 1)."""
+    by = by or staff(clinic)
+    made = patient_services.enroll(clinic.id, display_name=f"Patient {next(_sequence)}",
+                                   email=None, timezone=clinic.timezone, by=by, now=now,
+                                   phone=phone, sms_consent=consent)
+    db.session.commit()
+    return made
+
+
 def infusion(patient, *, end: datetime, by=None, minutes: int = 40, **fields):
     by = by or db.session.get(User, patient.created_by_id)
     start = end - timedelta(minutes=minutes)

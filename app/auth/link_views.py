@@ -67,4 +67,4 @@ def open_link(token: str):
         return render_template("auth/link_expired.html"), 410
     sign_in(user)
     audit("auth.login_by_link", now=now, actor=user)
-    return remember_device(redirect(home_for(user), code=303), user.email)
+    return remember_device(redirect(home_for(user), code=303), user.account_name)

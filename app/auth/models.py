@@ -22,7 +22,8 @@ class User(UserMixin, db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     clinic_id = db.Column(db.ForeignKey("clinic.id"), nullable=False, index=True)
-    email = db.Column(db.String(254), nullable=False, index=True)
+    # None for a patient reached by phone only; staff always have one (their schemas check).
+    email = db.Column(db.String(254), nullable=True, index=True)
     name = db.Column(db.String(120), nullable=False)
     role = db.Column(db.Enum(Role, native_enum=False, length=16,
                              values_callable=lambda e: [m.value for m in e]), nullable=False)
@@ -36,6 +37,12 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return bool(self.active)
+
+    @property
+    def account_name(self) -> str:
+        """What names the account to a password manager, an authenticator app or the device
+        cookie: the email, or for a patient reached by phone only a name made from the id."""
+        return self.email or f"patient-{self.id}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"

@@ -256,6 +256,8 @@ def _remove_subscriptions(user_id: int, session_ids: list[int]) -> None:
 def create_staff(clinic_id: int, *, email: str, name: str, role: Role) -> User:
     if role == Role.PATIENT:
         raise ValueError("patients are enrolled, not created as staff")
+    if not email or not email.strip():
+        raise ValueError("staff sign in with an email: one is required")
     user = User(clinic_id=clinic_id, email=normalise_email(email), name=name.strip(), role=role)
     db.session.add(user)
     db.session.flush()

@@ -140,7 +140,7 @@ def _password_accepted(user, *, now):
     audit("auth.login", now=now, actor=user)
     if mfa_services.requires_second_factor(user):
         next_url = url_for("mfa.totp_setup", next=next_url)
-    return remember_device(redirect(next_url or home_for(user)), user.email)
+    return remember_device(redirect(next_url or home_for(user)), user.account_name)
 
 
 def forget_device(response):
@@ -200,6 +200,6 @@ def setup():
                 return render_template("auth/setup_expired.html"), 410
             sign_in(user)
             audit("auth.password_set", now=now, actor=user)
-            return remember_device(redirect(home_for(user)), user.email)
+            return remember_device(redirect(home_for(user)), user.account_name)
     return render_template("auth/setup.html", user=link.user, errors=first_errors(errors),
                            min_length=schemas.PASSWORD_MIN_LENGTH), 422 if errors else 200

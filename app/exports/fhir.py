@@ -71,11 +71,24 @@ def _entry(full_url: str, resource: dict) -> dict:
     return {"fullUrl": full_url, "resource": resource}
 
 
+def _telecom(patient: Patient) -> list[dict]:
+    """Only the contact points the patient has (FHIR forbids empty values and empty lists)."""
+    points = []
+    if patient.phone:
+        points.append({"system": "phone", "value": patient.phone, "use": "mobile"})
+    if patient.user.email:
+        points.append({"system": "email", "value": patient.user.email})
+    return points
+
+
 def _patient(patient: Patient) -> dict:
-    return {"resourceType": "Patient",
-            "identifier": [{"system": "urn:aftercare:patient", "value": str(patient.id)}],
-            "name": [{"text": patient.display_name}],
-            "telecom": [{"system": "email", "value": patient.user.email}]}
+    resource = {"resourceType": "Patient",
+                "identifier": [{"system": "urn:aftercare:patient", "value": str(patient.id)}],
+                "name": [{"text": patient.display_name}]}
+    telecom = _telecom(patient)
+    if telecom:
+        resource["telecom"] = telecom
+    return resource
 
 
 def _observation(subject: str, source: str, taken_at: datetime, code: dict, value: dict) -> dict:

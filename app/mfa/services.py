@@ -28,7 +28,7 @@ def new_totp_secret() -> str:
 
 def provisioning_uri(secret: str, user: User) -> str:
     """The otpauth:// address an authenticator app reads from the QR code."""
-    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="Aftercare")
+    return pyotp.TOTP(secret).provisioning_uri(name=user.account_name, issuer_name="Aftercare")
 
 
 def totp_of(user: User) -> TotpSecret | None:

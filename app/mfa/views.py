@@ -65,7 +65,7 @@ def login_code():
             sign_in(user).second_factor_at = now
             audit("auth.login", now=now, actor=user, second_factor=method)
             _note_recovery_code(user, method, now)
-            return remember_device(redirect(next_url or home_for(user)), user.email)
+            return remember_device(redirect(next_url or home_for(user)), user.account_name)
         if data:
             errors = _wrong_code(user, now)
     return _code_page(user, errors, step_up=False)

@@ -74,7 +74,7 @@ def registration_options(user: User, rp: RelyingParty, secret_key) -> tuple[str,
     """(options as JSON for navigator.credentials.create, the challenge to keep). A
     discoverable credential with user verification: it signs in alone."""
     options = generate_registration_options(
-        rp_id=rp.rp_id, rp_name=RP_NAME, user_name=user.email, user_display_name=user.name,
+        rp_id=rp.rp_id, rp_name=RP_NAME, user_name=user.account_name, user_display_name=user.name,
         user_id=user_handle(user, secret_key), exclude_credentials=_descriptors(user),
         authenticator_selection=AuthenticatorSelectionCriteria(
             resident_key=ResidentKeyRequirement.REQUIRED,

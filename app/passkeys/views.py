@@ -170,7 +170,7 @@ def login():
     sign_in(user).second_factor_at = now  # a passkey verifies its user: two factors in one
     audit("auth.login", now=now, actor=user, second_factor="passkey",
           target=f"passkey:{passkey.id}", after_password=bool(waiting))
-    return remember_device(jsonify(redirect=next_url or home_for(user)), user.email)
+    return remember_device(jsonify(redirect=next_url or home_for(user)), user.account_name)
 
 
 @bp.post("/second-factor/passkey/options")

@@ -6,6 +6,8 @@ CHANNELS = ("auto", "push", "sms", "email")
 FALLBACKS = ("auto", "none", "push", "sms", "email")
 CHANNEL_ERROR = "Choose one of the channels listed."
 NEEDS_PHONE = "Texts need a phone number: enter one, or choose another channel."
+NEEDS_EMAIL = "Emails need an email address: enter one, or choose another channel."
+PHONE_OR_EMAIL = "Give the patient's phone number or email (or both)."
 
 
 def valid_timezone(value: str) -> None:
@@ -35,7 +37,41 @@ class Contact(Schema):
             raise ValidationError(NEEDS_PHONE, "phone")
 
 
+class OptionalEmail(fields.Email):
+    """An email address, or None when left blank (a patient reached by phone only)."""
+
+    def deserialize(self, value, *args, **kwargs):
+        if isinstance(value, str):
+            value = value.strip() or None
+        return super().deserialize(value, *args, **kwargs)
+
+
+def refuse_email_channel_without_address(data: dict, email: str | None) -> None:
+    """Email as the preferred or fallback channel needs an address to send to."""
+    if not email and "email" in (data.get("preferred_channel"), data.get("fallback_channel")):
+        raise ValidationError(NEEDS_EMAIL, "preferred_channel"
+                              if data.get("preferred_channel") == "email" else "fallback_channel")
+
+
 class Enrollment(Contact):
     display_name = Text(required=True, max_length=120)
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    email = OptionalEmail(load_default=None, allow_none=True, validate=validate.Length(max=254))
     timezone = TimeZone(required=True, validate=validate.Length(1, 64))
+
+    @validates_schema
+    def phone_or_email(self, data, **kwargs):
+        if not data.get("phone") and not data.get("email"):
+            raise ValidationError(PHONE_OR_EMAIL, "email")
+        refuse_email_channel_without_address(data, data.get("email"))
+
+
+def contact_errors(data: dict, email: str | None) -> dict:
+    """Field errors for a patient's new contact details given the email their account has
+    (the contact page does not change it): {} when a phone or the email still reaches them."""
+    try:
+        if not data.get("phone") and not email:
+            raise ValidationError(PHONE_OR_EMAIL, "phone")
+        refuse_email_channel_without_address(data, email)
+    except ValidationError as error:
+        return error.normalized_messages()
+    return {}

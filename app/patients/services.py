@@ -17,16 +17,20 @@ class EmailInUse(Exception):
     """The email already belongs to an account in this clinic."""
 
 
-def enroll(clinic_id: int, *, display_name: str, email: str, timezone: str, by: User,
+def enroll(clinic_id: int, *, display_name: str, email: str | None, timezone: str, by: User,
            now: datetime, **contact) -> Patient:
     """Create the patient's account (no password yet), profile and first induction series.
 
     ``contact``: phone, sms_consent, preferred_channel, fallback_channel (``set_contact``).
     Only this clinic's accounts are looked at: an account with the same email in another
-    clinic neither stops the enrollment nor shows in its answer or its time."""
-    if clinic_user_by_email(clinic_id, email) is not None:
+    clinic neither stops the enrollment nor shows in its answer or its time. ``email`` may be
+    None for a patient reached by phone only (the schema asks for one or the other)."""
+    if not email and not contact.get("phone"):
+        raise ValueError("a patient needs a phone number or an email")
+    if email and clinic_user_by_email(clinic_id, email) is not None:
         raise EmailInUse(email)
-    user = User(clinic_id=clinic_id, email=normalise_email(email), name=display_name.strip(),
+    user = User(clinic_id=clinic_id, email=normalise_email(email) if email else None,
+                name=display_name.strip(),
                 role=Role.PATIENT, created_at=now)
     patient = Patient(user=user, clinic_id=clinic_id, display_name=display_name.strip(),
                       timezone=timezone, created_at=now, created_by_id=by.id)

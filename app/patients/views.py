@@ -125,7 +125,8 @@ def contact(patient_id: int):
     if request.method == "POST":
         values = dict(request.form)
         data, errors = load_form(schemas.Contact())
-        if data:
+        errors = errors or schemas.contact_errors(data, patient.user.email)
+        if not errors:
             now = utcnow()
             services.set_contact(patient, by=current_user, now=now, **data)
             audit("patient.contact", now=now, actor=current_user, patient_id=patient.id,

@@ -65,6 +65,32 @@ def test_enroll_with_a_phone_and_text_the_setup_link(links_to_live, page):
     assert patient.preferred_channel == "sms" and patient.sms_consent_at is not None
 
 
+def test_enroll_a_phone_only_patient_through_the_page(links_to_live, page):
+    """No email: neither is refused in words beside the email field, then a phone alone
+    enrolls, and the setup link goes by text (no email button)."""
+    live = links_to_live
+    sign_in(page, live, "clinician")
+    page.click("nav >> text=Enroll")
+    page.fill("#display_name", "Katherine Johnson")
+    page.fill("#timezone", "America/Chicago")
+    page.click("text=Enroll and create setup link")
+    assert "phone number or email (or both)" in page.inner_text("#email-error")
+    page.fill("#phone", "(202) 555-0177")
+    page.check("#sms_consent")
+    page.click("text=Enroll and create setup link")
+    page.wait_for_selector("h1:has-text('Katherine Johnson is enrolled')")
+    assert page.locator("text=Email a setup link").count() == 0
+    page.click("text=Text a setup link to +12025550177")
+    page.wait_for_selector("#setup-link-sent")
+    shown = page.inner_text(".link-box").strip()
+    [text] = [m for m in _send_due(live) if m.to == "+12025550177"]
+    assert text.channel == "sms" and text.body.endswith(shown)
+    with live.app.app_context():
+        patient = db.session.scalar(select(Patient).where(Patient.phone == "+12025550177"))
+        assert patient.user.email is None and patient.sms_consent_at is not None
+        db.session.expunge_all()
+
+
 def test_the_contact_form_through_its_controls(live, page):
     sign_in(page, live, "clinician")
     page.goto(f"{live.url}/clinic/patients/{live.app.people['patient_id']}")

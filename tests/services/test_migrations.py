@@ -36,3 +36,40 @@ def test_upgrade_matches_models_and_downgrade_empties(empty_database, tmp_path):
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+def test_0019_lets_patients_have_no_email_and_its_downgrade_gives_them_one(empty_database,
+                                                                            tmp_path):
+    """Several accounts of one clinic without an email (NULLs never clash in the unique
+    (clinic_id, email)); an address still cannot repeat; downgrading fills the NULLs with
+    undeliverable, distinct addresses so the old NOT NULL holds."""
+    import sqlalchemy as sa
+
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": empty_database,
+                      "INSTANCE_PATH": str(tmp_path)})
+    user = sa.text("INSERT INTO user_account (clinic_id, email, name, role, active, created_at)"
+                   " VALUES (1, :email, 'P', 'patient', true, CURRENT_TIMESTAMP)")
+    with app.app_context():
+        upgrade(revision="0018")
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO clinic (id, name, timezone, phone, settings, created_at) VALUES "
+                "(1, 'C', 'UTC', '555', '{}', CURRENT_TIMESTAMP)"))
+            connection.execute(user, {"email": "a@x.test"})
+        upgrade(revision="0019")
+        with db.engine.begin() as connection:
+            connection.execute(user, {"email": None})
+            connection.execute(user, {"email": None})
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+            connection.execute(user, {"email": "a@x.test"})
+        downgrade(revision="0018")
+        with db.engine.connect() as connection:
+            emails = connection.execute(sa.text(
+                "SELECT email FROM user_account ORDER BY id")).scalars().all()
+        assert emails[0] == "a@x.test" and len(set(emails)) == 3
+        assert all(e.endswith("@phone-only.invalid") for e in emails[1:])
+        [column] = [c for c in inspect(db.engine).get_columns("user_account")
+                    if c["name"] == "email"]
+        assert column["nullable"] is False
+        downgrade(revision="base")
+        db.engine.dispose()
