@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext, refresh
 from flask_login import current_user
 
 from app.account import schemas
@@ -100,4 +101,17 @@ def change_password():
         return _page({"current": ["That is not your current password."]}, 422)
     audit("auth.password_change", now=now, actor=current_user, sessions_ended=ended)
     flash("Password changed. Every other device is signed out.")
+    return redirect(url_for("account.index"), code=303)
+
+
+@bp.post("/language")
+@login_required
+def change_language():
+    data, errors = load_form(schemas.ChooseLanguage())
+    if errors:
+        return _page(errors, 422)
+    current_user.language = data["language"]
+    audit("account.language", now=utcnow(), actor=current_user, language=data["language"])
+    refresh()  # this very answer in the chosen language
+    flash(gettext("Language changed."))
     return redirect(url_for("account.index"), code=303)

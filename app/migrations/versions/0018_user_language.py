@@ -1,0 +1,27 @@
+"""each person's language
+
+``user_account.language``: "en" or "es" (issue 19); every existing account stays in English.
+
+Revision ID: 0018
+Revises: 0017
+Create Date: 2026-12-07 12:35:00
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0018'
+down_revision = '0017'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('language', sa.String(length=8), nullable=False,
+                                      server_default='en'))
+
+
+def downgrade():
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.drop_column('language')
