@@ -9,8 +9,10 @@ from flask import request
 from flask_babel import gettext
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-UNEXPECTED_FIELD = ("The form sent something this page does not ask for. "
-                    "Reload the page and try again.")
+from app.i18n import N_
+
+UNEXPECTED_FIELD = N_("The form sent something this page does not ask for. "
+                      "Reload the page and try again.")
 
 
 def load_form(schema: Schema, data: dict | None = None) -> tuple[dict | None, dict]:
@@ -144,7 +146,7 @@ class Phone(fields.String):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-LANGUAGE_ERROR = "Choose one of the languages listed."
+LANGUAGE_ERROR = N_("Choose one of the languages listed.")
 
 
 def language_field(**kwargs) -> fields.String:

@@ -12,7 +12,7 @@ from babel import support
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request
-from flask_babel import Babel, Domain, get_locale
+from flask_babel import Babel, Domain, get_locale, gettext
 from flask_login import current_user
 
 LANGUAGES = ("en", "es")
@@ -69,6 +69,8 @@ def _from_po(po: Path) -> support.Translations:
 def register(app: Flask) -> None:
     babel = Babel(app, locale_selector=select_locale)
     babel.domain_instance = PoDomain()
-    app.jinja_env.add_extension("jinja2.ext.i18n")
+    # A message made elsewhere (a flash, an error page's words) in the page's language; a
+    # plain string, so the page still escapes it (``_()`` in a template marks its result safe).
+    app.add_template_filter(gettext, "translate")
     app.add_template_global(language, "language")
     app.add_template_global(LANGUAGE_NAMES, "LANGUAGE_NAMES")
