@@ -1,6 +1,8 @@
-"""each person's language
+"""each person's language, and the language of each answer
 
 ``user_account.language``: "en" or "es" (issue 19); every existing account stays in English.
+``phq9_response.language`` and ``checkin.language``: the language it was answered in (the
+FHIR QuestionnaireResponse's ``language``); every earlier answer was in English.
 
 Revision ID: 0018
 Revises: 0017
@@ -16,12 +18,17 @@ branch_labels = None
 depends_on = None
 
 
+TABLES = ('user_account', 'phq9_response', 'checkin')
+
+
 def upgrade():
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('language', sa.String(length=8), nullable=False,
-                                      server_default='en'))
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('language', sa.String(length=8), nullable=False,
+                                          server_default='en'))
 
 
 def downgrade():
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.drop_column('language')
+    for table in reversed(TABLES):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column('language')
