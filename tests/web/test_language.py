@@ -55,3 +55,28 @@ def test_staff_choose_theirs_on_the_account_page_too(app, clinic, signed_in):
     assert answer.status_code == 303
     db.session.refresh(clinician)
     assert clinician.language == "es"
+
+
+def _enroll(client, **extra):
+    return client.form("/clinic/patients/new", {"display_name": "Ana", "email": "ana@x.test",
+                                                "timezone": "America/Chicago", **extra})
+
+
+def test_the_language_is_chosen_at_enrollment(app, clinic, signed_in):
+    from sqlalchemy import select
+
+    from app.auth.models import User
+
+    staff = signed_in(factories.staff(clinic))
+    page = staff.get("/clinic/patients/new").get_data(as_text=True)
+    assert '<select id="language" name="language"' in page
+    assert '<option value="es" lang="es">Español</option>' in page
+    assert _enroll(staff, language="es").status_code == 200
+    ana = db.session.scalars(select(User).where(User.email == "ana@x.test")).one()
+    assert ana.language == "es"
+
+
+def test_enrollment_refuses_a_language_not_offered(app, clinic, signed_in):
+    answer = _enroll(signed_in(factories.staff(clinic)), language="xx")
+    assert answer.status_code == 422
+    assert "Choose one of the languages listed." in answer.get_data(as_text=True)
