@@ -15,7 +15,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext, ngettext, refresh
+from flask_babel import gettext, refresh
 from flask_login import current_user
 
 from app.account import schemas
@@ -82,8 +82,7 @@ def revoke_others():
     now = utcnow()
     count = services.end_sessions(current_user, now=now, except_session=g.auth_session)
     audit("auth.session_revoke_others", now=now, actor=current_user, sessions=count)
-    flash(ngettext("Signed out of %(num)s other device.", "Signed out of %(num)s other devices.",
-                   count))
+    flash(gettext("Signed out of %(count)s other device(s).", count=count))
     return redirect(url_for("account.index"), code=303)
 
 
