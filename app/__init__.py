@@ -30,8 +30,9 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from app import errors, security, templating, text_input
+    from app import errors, i18n, security, templating, text_input
     from app.pwa import assets
+    i18n.register(app)
     assets.register(app)
     errors.register(app)
     security.register(app)

@@ -6,10 +6,13 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from flask import request
+from flask_babel import gettext
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-UNEXPECTED_FIELD = ("The form sent something this page does not ask for. "
-                    "Reload the page and try again.")
+from app.i18n import N_
+
+UNEXPECTED_FIELD = N_("The form sent something this page does not ask for. "
+                      "Reload the page and try again.")
 
 
 def load_form(schema: Schema, data: dict | None = None) -> tuple[dict | None, dict]:
@@ -42,7 +45,8 @@ def first_errors(errors: dict) -> dict[str, str]:
     for field, messages in errors.items():
         while isinstance(messages, dict):
             messages = next(iter(messages.values()))
-        flat[field] = messages[0] if isinstance(messages, list) else str(messages)
+        message = messages[0] if isinstance(messages, list) else str(messages)
+        flat[field] = gettext(message)  # the catalog's words for the page's language
     return flat
 
 
@@ -140,3 +144,14 @@ class Phone(fields.String):
         if not phonenumbers.is_valid_number(number):
             raise self.make_error("phone")
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+LANGUAGE_ERROR = N_("Choose one of the languages listed.")
+
+
+def language_field(**kwargs) -> fields.String:
+    """"en" or "es" (issue 19), from a select of the languages Aftercare speaks."""
+    from app.i18n import LANGUAGES
+
+    return fields.String(validate=validate.OneOf(LANGUAGES, error=LANGUAGE_ERROR), **kwargs)
+

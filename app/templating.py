@@ -3,10 +3,11 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from flask import Flask, g
 from flask_login import current_user
 
-from app import timewords
+from app import i18n, timewords
 from app.auth.access import device_account, signed_out_here
 from app.auth.models import Role
 from app.checkins import catalog
@@ -31,10 +32,21 @@ def _viewer_timezone() -> ZoneInfo:
     return ZoneInfo(current_user.clinic.timezone)
 
 
+# strftime patterns as CLDR patterns, for Babel's format_datetime in languages other than
+# English (whose pages keep the strftime output they always had).
+CLDR_PATTERNS = {"%a %d %b %Y, %H:%M": "EEE d MMM y, HH:mm", "%-d %b %Y": "d MMM y",
+                 "%a %-d %b": "EEE d MMM", "%H:%M": "HH:mm", "%-d %b": "d MMM",
+                 "%d %b %Y": "d MMM y"}
+
+
 def local_time(value: datetime | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
     if value is None:
         return ""
-    return value.astimezone(viewer_timezone()).strftime(fmt)
+    local = value.astimezone(viewer_timezone())
+    if fmt in CLDR_PATTERNS and i18n.language() != "en":
+        return format_datetime(local, CLDR_PATTERNS[fmt], tzinfo=local.tzinfo,
+                               locale=i18n.language())
+    return local.strftime(fmt)
 
 
 def local_input(value: datetime | None) -> str:
@@ -45,13 +57,14 @@ def local_input(value: datetime | None) -> str:
 def due_by(value: datetime) -> str:
     from app.clock import utcnow
 
-    return timewords.due_by(value, utcnow(), viewer_timezone())
+    return timewords.due_by(value, utcnow(), viewer_timezone(), i18n.language())
 
 
 def said_when(value: datetime, capital: bool = True) -> str:
     from app.clock import utcnow
 
-    return timewords.said_when(value, utcnow(), viewer_timezone(), capital=capital)
+    return timewords.said_when(value, utcnow(), viewer_timezone(), capital=capital,
+                               language=i18n.language())
 
 
 def register(app: Flask) -> None:

@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext, refresh
 from flask_login import current_user
 
 from app.account import schemas
@@ -27,6 +28,7 @@ from app.clock import utcnow
 from app.database import commit_before_error_answer
 from app.extensions import limiter
 from app.forms import first_errors, load_form
+from app.i18n import N_
 from app.mfa import services as mfa_services
 from app.passkeys import services as passkey_services
 from app.scoping import own_session_or_404
@@ -58,9 +60,9 @@ def revoke(session_id: int):
     audit("auth.session_revoke", now=now, actor=current_user, target=f"session:{target.id}")
     if target.id == g.auth_session.id:  # signing out this device, as the sign-out button does
         session.clear()
-        flash("You are signed out.")
+        flash(N_("You are signed out."))
         return forget_device(redirect(url_for("auth.login"), code=303))
-    flash(f"Signed out of {target.device or 'that device'}.")
+    flash(gettext("Signed out of %(device)s.", device=target.device or gettext("that device")))
     return redirect(url_for("account.index"), code=303)
 
 
@@ -70,16 +72,17 @@ def revoke_others():
     """GET asks first (a page of its own, no script needed); POST signs the others out."""
     if request.method == "GET":
         return render_template(
-            "confirm.html", heading="Sign out of every other device?",
-            explanation=["Every other phone or computer signed in to your account is signed "
-                         "out, and stops getting reminders until you sign in there again.",
-                         "This device stays signed in."],
-            action=url_for("account.revoke_others"), button="Sign out of every other device",
+            "confirm.html", heading=N_("Sign out of every other device?"),
+            explanation=[N_("Every other phone or computer signed in to your account is signed "
+                            "out, and stops getting reminders until you sign in there again."),
+                         N_("This device stays signed in.")],
+            action=url_for("account.revoke_others"),
+            button=N_("Sign out of every other device"),
             cancel=url_for("account.index"))
     now = utcnow()
     count = services.end_sessions(current_user, now=now, except_session=g.auth_session)
     audit("auth.session_revoke_others", now=now, actor=current_user, sessions=count)
-    flash(f"Signed out of {count} other device(s).")
+    flash(gettext("Signed out of %(count)s other device(s).", count=count))
     return redirect(url_for("account.index"), code=303)
 
 
@@ -97,7 +100,20 @@ def change_password():
     if ended is None:
         audit("auth.password_change_failed", now=now, actor=current_user)
         commit_before_error_answer()  # the 422 would roll the event back
-        return _page({"current": ["That is not your current password."]}, 422)
+        return _page({"current": [N_("That is not your current password.")]}, 422)
     audit("auth.password_change", now=now, actor=current_user, sessions_ended=ended)
-    flash("Password changed. Every other device is signed out.")
+    flash(N_("Password changed. Every other device is signed out."))
+    return redirect(url_for("account.index"), code=303)
+
+
+@bp.post("/language")
+@login_required
+def change_language():
+    data, errors = load_form(schemas.ChooseLanguage())
+    if errors:
+        return _page(errors, 422)
+    current_user.language = data["language"]
+    audit("account.language", now=utcnow(), actor=current_user, language=data["language"])
+    refresh()  # this very answer in the chosen language
+    flash(N_("Language changed."))
     return redirect(url_for("account.index"), code=303)

@@ -1,8 +1,11 @@
 """JSON errors for the API: one shape, ``{"error": {"code", "message", "fields"}}``."""
 
 from flask import Request, jsonify, request
+from flask_babel import gettext
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
+
+from app.i18n import N_
 
 
 def is_api_request(req: Request | None = None) -> bool:
@@ -26,7 +29,7 @@ def error_response(code: int, message: str, fields: dict | None = None, headers=
 
 def validation_error(error: ValidationError):
     messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
-    return error_response(422, "Some fields are not valid; nothing was saved.",
+    return error_response(422, gettext(N_("Some fields are not valid; nothing was saved.")),
                           _string_keys(messages))
 
 
@@ -37,7 +40,8 @@ def _string_keys(messages):
         return {str(key): _string_keys(value) for key, value in messages.items()}
     if isinstance(messages, list):
         return [_string_keys(value) for value in messages]
-    return messages
+    # A message in the patient's words and language (the outbox shows it beside the entry).
+    return gettext(messages) if isinstance(messages, str) else messages
 
 
 def http_error(error: HTTPException):

@@ -31,6 +31,8 @@ class User(UserMixin, db.Model):
     password_hash = db.Column(db.String(255), nullable=True)
     active = db.Column(db.Boolean, nullable=False, default=True)
     created_at = db.Column(UTCDateTime, nullable=False, default=utc_now)
+    # "en" or "es" (issue 19): the pages, and every message sent to a patient, in this language.
+    language = db.Column(db.String(8), nullable=False, default="en", server_default="en")
 
     clinic = db.relationship("Clinic")
 

@@ -11,8 +11,9 @@ from marshmallow import (
 )
 
 from app.forms import Phone, Text
+from app.i18n import N_
 
-PASSWORD_MIN_LENGTH = 10
+PASSWORD_MIN_LENGTH = 10  # also in the words of SetPassword's message (one msgid to translate)
 
 
 class Login(Schema):
@@ -40,13 +41,13 @@ class NewPasswordForm(Schema):
 class SetPassword(NewPasswordForm):
     password = fields.String(required=True, validate=validate.Length(
         PASSWORD_MIN_LENGTH, 128,
-        error=f"Use {PASSWORD_MIN_LENGTH} to 128 characters."))
+        error=N_("Use 10 to 128 characters.")))
     confirm = fields.String(required=True)
 
     @validates_schema
     def same_twice(self, data, **kwargs):
         if data.get("password") != data.get("confirm"):
-            raise ValidationError("The two passwords are not the same.", "confirm")
+            raise ValidationError(N_("The two passwords are not the same."), "confirm")
 
 
 class Staff(Schema):

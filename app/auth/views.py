@@ -24,6 +24,7 @@ from app.clock import utcnow
 from app.database import commit_before_error_answer
 from app.extensions import limiter
 from app.forms import first_errors, load_form
+from app.i18n import N_
 from app.mfa import pending
 from app.mfa import services as mfa_services
 from app.ratelimits import setup_limit
@@ -155,7 +156,7 @@ def logout():
     services.end_session(g.auth_session, now=utcnow())
     audit("auth.logout", now=utcnow(), actor=current_user)
     session.clear()
-    flash("You are signed out.")
+    flash(N_("You are signed out."))
     return forget_device(redirect(url_for("auth.login")))
 
 
@@ -166,7 +167,7 @@ def logout_everywhere():
     count = services.end_sessions(current_user, now=now)
     audit("auth.logout_everywhere", now=now, actor=current_user, sessions=count)
     session.clear()
-    flash("You are signed out on every device.")
+    flash(N_("You are signed out on every device."))
     return forget_device(redirect(url_for("auth.login")))
 
 

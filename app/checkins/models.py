@@ -25,6 +25,8 @@ class CheckIn(db.Model):
     mood = db.Column(db.SmallInteger, nullable=False)
     note = db.Column(db.Text, nullable=False, default="")
     home_safely = db.Column(db.Boolean, nullable=True)
+    # The language the patient answered in ("en", "es"): the QuestionnaireResponse says so.
+    language = db.Column(db.String(8), nullable=False, default="en", server_default="en")
 
     infusion = db.relationship("Infusion")
     symptoms = db.relationship("SymptomRating", back_populates="checkin",

@@ -12,6 +12,7 @@ from marshmallow import (
 )
 
 from app.checkins import catalog
+from app.i18n import N_
 from app.routing import MAX_ID
 
 MAX_SKEW = timedelta(minutes=5)
@@ -20,10 +21,10 @@ MAX_AGE = timedelta(days=7)
 
 class SymptomIn(Schema):
     code = fields.String(required=True, validate=validate.OneOf(
-        sorted(catalog.SYMPTOM_CODES), error="Unknown symptom code."))
+        sorted(catalog.SYMPTOM_CODES), error=N_("Unknown symptom code.")))
     severity = fields.Integer(required=True, strict=True, validate=validate.Range(
         catalog.SEVERITY_MIN, catalog.SEVERITY_MAX,
-        error="Severity is 0 (none) to 4 (very severe)."))
+        error=N_("Severity is 0 (none) to 4 (very severe).")))
     detail = fields.String(load_default="", validate=validate.Length(
         max=catalog.OTHER_DETAIL_MAX_LENGTH))
 
@@ -31,9 +32,9 @@ class SymptomIn(Schema):
     def detail_only_for_other(self, data, **kwargs):
         detail = data.get("detail", "").strip()
         if data.get("code") != catalog.OTHER and detail:
-            raise ValidationError("Only 'other' takes a description.", "detail")
+            raise ValidationError(N_("Only 'other' takes a description."), "detail")
         if data.get("code") == catalog.OTHER and data.get("severity", 0) > 0 and not detail:
-            raise ValidationError("Say briefly what the other side effect is.", "detail")
+            raise ValidationError(N_("Say briefly what the other side effect is."), "detail")
 
 
 class Timed(Schema):
@@ -53,7 +54,7 @@ class Timed(Schema):
     def recent(self, value: datetime, **kwargs):
         now = self.now or datetime.now(UTC)
         if value > now + self.max_skew:
-            raise ValidationError("This time is in the future; check the phone's clock.")
+            raise ValidationError(N_("This time is in the future; check the phone's clock."))
         if value < now - self.max_age:
             raise ValidationError(
                 f"Answers older than {self.max_age.days} days can no longer be sent.")
@@ -75,21 +76,21 @@ class CheckinIn(Timed):
 
     client_id = fields.UUID(required=True)
     mood = fields.Integer(required=True, strict=True, validate=validate.Range(
-        catalog.MOOD_MIN, catalog.MOOD_MAX, error="Mood is a whole number from 0 to 10."),
-        error_messages={"required": "Please choose your mood, from 0 to 10.",
-                        "null": "Please choose your mood, from 0 to 10."})
+        catalog.MOOD_MIN, catalog.MOOD_MAX, error=N_("Mood is a whole number from 0 to 10.")),
+        error_messages={"required": N_("Please choose your mood, from 0 to 10."),
+                        "null": N_("Please choose your mood, from 0 to 10.")})
     symptoms = fields.List(fields.Nested(SymptomIn), load_default=list,
                            validate=validate.Length(max=len(catalog.SYMPTOMS)))
     note = fields.String(load_default="", validate=validate.Length(
         max=catalog.NOTE_MAX_LENGTH,
-        error=f"Keep the note under {catalog.NOTE_MAX_LENGTH} characters."))
+        error=N_("Keep the note under 2000 characters.")))  # NOTE_MAX_LENGTH
     home_safely = fields.Boolean(load_default=None, allow_none=True)
 
     @validates("symptoms")
     def each_code_once(self, value: list, **kwargs):
         codes = [item["code"] for item in value if isinstance(item, dict) and "code" in item]
         if len(codes) != len(set(codes)):
-            raise ValidationError("Each symptom may appear once.")
+            raise ValidationError(N_("Each symptom may appear once."))
 
 
 ACCOUNT_FIELD_DESCRIPTION = (

@@ -45,6 +45,7 @@ def submit(patient: Patient, data: dict, *, now: datetime) -> tuple[CheckIn, boo
         "mood": data["mood"],
         "note": data["note"].strip(),
         "home_safely": data["home_safely"],
+        "language": patient.user.language,
     }, lambda: find_by_client_id(patient.id, data["client_id"]), unique=("patient_id",
                                                                           "client_id"))
     if not created:

@@ -116,7 +116,8 @@ def _checkin_entries(checkin: CheckIn, subject: str) -> list[dict]:
     if checkin.note:
         items.append({"linkId": "note", "text": "Note", "answer": [{"valueString": checkin.note}]})
     response = {"resourceType": "QuestionnaireResponse", "questionnaire": CHECKIN_QUESTIONNAIRE,
-                "status": "completed", "subject": {"reference": subject},
+                "language": checkin.language, "status": "completed",
+                "subject": {"reference": subject},
                 "authored": _time(checkin.taken_at), "item": items}
     mood = _observation(subject, source, checkin.taken_at,
                         {"coding": [{"system": LOCAL, "code": "mood",
@@ -150,7 +151,8 @@ def _phq9_entries(phq9: Phq9Response, subject: str, limits: Thresholds) -> list[
             {"coding": [{"system": LOINC, "code": item.loinc, "display": item.text}]},
             _item_value(item, answer, coding, limits))))
     response = {"resourceType": "QuestionnaireResponse", "questionnaire": PHQ9_QUESTIONNAIRE,
-                "status": "completed", "subject": {"reference": subject},
+                "language": phq9.language, "status": "completed",
+                "subject": {"reference": subject},
                 "authored": _time(phq9.taken_at), "item": items}
     total = _observation(subject, source, phq9.taken_at,
                          {"coding": [{"system": LOINC, "code": instrument.TOTAL_LOINC,

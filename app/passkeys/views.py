@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 from marshmallow import ValidationError
 
@@ -26,6 +27,7 @@ from app.clock import utcnow
 from app.database import commit_before_error_answer
 from app.extensions import limiter
 from app.forms import first_errors, load_form
+from app.i18n import N_
 from app.mfa import pending
 from app.mfa import services as mfa_services
 from app.mfa.access import fresh_second_factor
@@ -95,7 +97,7 @@ def add():
     if current_user.role != "patient":
         g.auth_session.second_factor_at = now  # the passkey just verified its user
     audit("passkey.added", now=now, actor=current_user, target=f"passkey:{passkey.id}")
-    flash(f"Passkey “{passkey.name}” added.")
+    flash(gettext("Passkey “%(name)s” added.", name=passkey.name))
     return jsonify(redirect=_safe_next(request.args.get("next")) or url_for("account.index"))
 
 
@@ -137,7 +139,7 @@ def remove(passkey_id: int):
         return redirect(url_for("account.index"), code=303)
     services.remove(passkey)
     audit("passkey.removed", now=utcnow(), actor=current_user, target=f"passkey:{passkey_id}")
-    flash("Passkey removed.")
+    flash(N_("Passkey removed."))
     return redirect(url_for("account.index"), code=303)
 
 

@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.forms import TIMEZONE_ERROR, Phone, Text, TimeZone, known_timezones
+from app.forms import TIMEZONE_ERROR, Phone, Text, TimeZone, known_timezones, language_field
 
 CHANNELS = ("auto", "push", "sms", "email")
 FALLBACKS = ("auto", "none", "push", "sms", "email")
@@ -57,6 +57,7 @@ class Enrollment(Contact):
     display_name = Text(required=True, max_length=120)
     email = OptionalEmail(load_default=None, allow_none=True, validate=validate.Length(max=254))
     timezone = TimeZone(required=True, validate=validate.Length(1, 64))
+    language = language_field(load_default="en")
 
     @validates_schema
     def phone_or_email(self, data, **kwargs):

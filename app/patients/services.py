@@ -18,7 +18,7 @@ class EmailInUse(Exception):
 
 
 def enroll(clinic_id: int, *, display_name: str, email: str | None, timezone: str, by: User,
-           now: datetime, **contact) -> Patient:
+           now: datetime, language: str = "en", **contact) -> Patient:
     """Create the patient's account (no password yet), profile and first induction series.
 
     ``contact``: phone, sms_consent, preferred_channel, fallback_channel (``set_contact``).
@@ -30,8 +30,8 @@ def enroll(clinic_id: int, *, display_name: str, email: str | None, timezone: st
     if email and clinic_user_by_email(clinic_id, email) is not None:
         raise EmailInUse(email)
     user = User(clinic_id=clinic_id, email=normalise_email(email) if email else None,
-                name=display_name.strip(),
-                role=Role.PATIENT, created_at=now)
+                name=display_name.strip(), role=Role.PATIENT, created_at=now,
+                language=language)
     patient = Patient(user=user, clinic_id=clinic_id, display_name=display_name.strip(),
                       timezone=timezone, created_at=now, created_by_id=by.id)
     db.session.add_all([user, patient])

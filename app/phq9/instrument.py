@@ -57,6 +57,52 @@ ANSWERS: tuple[Answer, ...] = (
     Answer(2, "More than half the days", "LA6570-1"),
     Answer(3, "Nearly every day", "LA6571-9"),
 )
+
+# The validated US Spanish version, as Pfizer publishes it with the English one ("Cuestionario
+# sobre la salud del paciente-9 (PHQ-9)"; "Elaborado por los doctores Robert L. Spitzer, Janet
+# B.W. Williams, Kurt Kroenke y colegas, mediante una subvención educativa otorgada por Pfizer
+# Inc."), word for word: kept here beside the English and not in the message catalog, so that
+# no translator rewords an item (issue 19, point 3).
+SPANISH_STEM = ("Durante las últimas 2 semanas, ¿qué tan seguido ha tenido molestias debido a "
+                "los siguientes problemas?")
+SPANISH_ITEMS: tuple[str, ...] = (
+    "Poco interés o placer en hacer cosas",
+    "Se ha sentido decaído(a), deprimido(a) o sin esperanzas",
+    "Ha tenido dificultad para quedarse o permanecer dormido(a), o ha dormido demasiado",
+    "Se ha sentido cansado(a) o con poca energía",
+    "Sin apetito o ha comido en exceso",
+    "Se ha sentido mal con usted mismo(a) – o que es un fracaso o que ha quedado mal con "
+    "usted mismo(a) o con su familia",
+    "Ha tenido dificultad para concentrarse en ciertas actividades, tales como leer el "
+    "periódico o ver la televisión",
+    "¿Se ha movido o hablado tan lento que otras personas podrían haberlo notado? o lo "
+    "contrario – muy inquieto(a) o agitado(a) que ha estado moviéndose mucho más de lo "
+    "normal",
+    "Pensamientos de que estaría mejor muerto(a) o de lastimarse de alguna manera",
+)
+SPANISH_ANSWERS: tuple[str, ...] = ("Ningún día", "Varios días", "Más de la mitad de los días",
+                                    "Casi todos los días")
+
+
+def _spanish() -> bool:
+    from app.i18n import language
+
+    return language() == "es"
+
+
+def stem() -> str:
+    """The question's stem in the language of this request."""
+    return SPANISH_STEM if _spanish() else STEM
+
+
+def item_text(item: Item) -> str:
+    return SPANISH_ITEMS[item.number - 1] if _spanish() else item.text
+
+
+def answer_text(answer: Answer) -> str:
+    return SPANISH_ANSWERS[answer.score] if _spanish() else answer.text
+
+
 MAX_TOTAL = 27
 REMISSION_BELOW = 5
 RESPONSE_DROP = 0.5

@@ -24,6 +24,8 @@ class Phq9Response(db.Model):
     loinc = db.Column(db.String(16), nullable=False, default="44249-1")
     answers = db.Column(db.JSON, nullable=False)  # nine scores, item 1 first
     total = db.Column(db.SmallInteger, nullable=False)  # LOINC 44261-6
+    # The language the patient answered in ("en", "es"): the QuestionnaireResponse says so.
+    language = db.Column(db.String(8), nullable=False, default="en", server_default="en")
 
     @property
     def item9(self) -> int:

@@ -1,6 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from app.checkins.schemas import Timed, declared_account
+from app.i18n import N_
 from app.phq9.instrument import ITEMS
 
 
@@ -8,9 +9,9 @@ class Phq9In(Timed):
     client_id = fields.UUID(required=True)
     answers = fields.List(
         fields.Integer(strict=True, validate=validate.Range(
-            0, 3, error="Each answer is 0 (not at all) to 3 (nearly every day).")),
+            0, 3, error=N_("Each answer is 0 (not at all) to 3 (nearly every day)."))),
         required=True,
-        validate=validate.Length(equal=len(ITEMS), error="Answer all nine questions."))
+        validate=validate.Length(equal=len(ITEMS), error=N_("Answer all nine questions.")))
 
 
 class Phq9ApiIn(Phq9In):

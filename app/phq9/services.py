@@ -32,7 +32,8 @@ def submit(patient: Patient, data: dict, *, now: datetime) -> tuple[Phq9Response
                             client_id=data["client_id"], taken_at=data["taken_at"],
                             loinc=instrument.PANEL_LOINC,
                             received_at=now, answers=list(data["answers"]),
-                            total=instrument.total(data["answers"]))
+                            total=instrument.total(data["answers"]),
+                            language=patient.user.language)
     response, created = store_once(response, lambda: find_by_client_id(patient.id,
                                                                         data["client_id"]))
     if not created:

@@ -10,6 +10,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from marshmallow import ValidationError
 
 from app.api.openapi import documented
@@ -33,7 +34,8 @@ def _form_errors(messages: dict) -> dict[str, str]:
     """Per-answer messages beside their own question; the rest as they come."""
     answers = messages.get("answers")
     if isinstance(answers, dict):
-        return {f"item-{index + 1}": problems[0] for index, problems in answers.items()}
+        return {f"item-{index + 1}": gettext(problems[0])
+                for index, problems in answers.items()}
     return first_errors(messages)
 
 

@@ -3,6 +3,7 @@ and how long side effects lasted. No flags, no questionnaire scores."""
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 
 from app.checkins import catalog
@@ -45,14 +46,15 @@ def infusions_progress(patient: Patient) -> list[InfusionProgress]:
                                 round(float(mood.mean), 1) if mood else None,
                                 mood.n if mood else 0)
         for episode in found.get(infusion.id, []):
-            name = catalog.label(episode.symptom).lower()
+            name = gettext(catalog.label(episode.symptom)).lower()
             if episode.resolved:
-                item.side_effects.append(f"{name} was gone by about "
-                                         f"{_hours_words(episode.resolved_hours)}")
+                item.side_effects.append(gettext("%(name)s was gone by about %(hours)s",
+                                                 name=name,
+                                                 hours=_hours_words(episode.resolved_hours)))
                 item.longest_hours = max(item.longest_hours or 0, episode.resolved_hours)
             else:
-                item.side_effects.append(f"{name}: let us know in your next check-in "
-                                         "how it is now")
+                item.side_effects.append(gettext("%(name)s: let us know in your next "
+                                                 "check-in how it is now", name=name))
         result.append(item)
     return result
 
@@ -60,39 +62,45 @@ def infusions_progress(patient: Patient) -> list[InfusionProgress]:
 def _hours_words(hours: float) -> str:
     whole = max(1, round(hours))
     if whole >= 48:
-        return f"{round(whole / 24)} days"
-    return f"{whole} hour{'s' if whole != 1 else ''}"
+        return gettext("%(days)s days", days=round(whole / 24))
+    return ngettext("%(num)s hour", "%(num)s hours", whole)
 
 
 def mood_summary(items: list[InfusionProgress]) -> str:
     rated = [i for i in items if i.mean_mood is not None]
     if not rated:
-        return "Once you have checked in after an infusion, your mood trend will show here."
+        return gettext("Once you have checked in after an infusion, your mood trend will show "
+                       "here.")
     if len(rated) == 1:
-        return (f"After infusion {rated[0].number} your mood averaged {rated[0].mean_mood:g} "
-                "out of 10. Keep checking in to see how it changes across your series.")
+        return gettext("After infusion %(number)s your mood averaged %(mood)s out of 10. Keep "
+                       "checking in to see how it changes across your series.",
+                       number=rated[0].number, mood=format(rated[0].mean_mood, "g"))
     first, last = rated[0], rated[-1]
     change = last.mean_mood - first.mean_mood
+    moods = {"last": last.number, "last_mood": f"{last.mean_mood:g}", "first": first.number,
+             "first_mood": f"{first.mean_mood:g}"}
     if change >= STEADY:
-        return (f"Your mood after infusion {last.number} averaged {last.mean_mood:g}, "
-                f"up from {first.mean_mood:g} after infusion {first.number}. Well done for "
-                "keeping up your check-ins.")
+        return gettext("Your mood after infusion %(last)s averaged %(last_mood)s, up from "
+                       "%(first_mood)s after infusion %(first)s. Well done for keeping up your "
+                       "check-ins.", **moods)
     if change <= -STEADY:
-        return (f"Your mood after infusion {last.number} averaged {last.mean_mood:g}, "
-                f"compared with {first.mean_mood:g} after infusion {first.number}. Mood often "
-                "goes up and down during a series; your care team sees your check-ins, and "
-                "you can always call the clinic.")
-    return (f"Your mood has been steady, averaging about {last.mean_mood:g} out of 10 after "
-            "each infusion. Thank you for checking in.")
+        return gettext("Your mood after infusion %(last)s averaged %(last_mood)s, compared "
+                       "with %(first_mood)s after infusion %(first)s. Mood often goes up and "
+                       "down during a series; your care team sees your check-ins, and you can "
+                       "always call the clinic.", **moods)
+    return gettext("Your mood has been steady, averaging about %(last_mood)s out of 10 after "
+                   "each infusion. Thank you for checking in.", **moods)
 
 
 def side_effect_summary(items: list[InfusionProgress]) -> str:
     timed = [i for i in items if i.longest_hours is not None]
     if not any(i.side_effects for i in items):
-        return "You have not reported side effects after your infusions so far."
+        return gettext("You have not reported side effects after your infusions so far.")
     if len(timed) >= 2 and timed[-1].longest_hours < timed[0].longest_hours:
-        return (f"Good news: side effects cleared sooner after infusion {timed[-1].number} "
-                f"(by about {_hours_words(timed[-1].longest_hours)}) than after infusion "
-                f"{timed[0].number} (about {_hours_words(timed[0].longest_hours)}).")
-    return ("Side effects after ketamine usually ease within a few hours. Here is how long "
-            "yours lasted after each infusion.")
+        return gettext("Good news: side effects cleared sooner after infusion %(last)s (by "
+                       "about %(last_hours)s) than after infusion %(first)s (about "
+                       "%(first_hours)s).", last=timed[-1].number,
+                       last_hours=_hours_words(timed[-1].longest_hours),
+                       first=timed[0].number, first_hours=_hours_words(timed[0].longest_hours))
+    return gettext("Side effects after ketamine usually ease within a few hours. Here is how "
+                   "long yours lasted after each infusion.")

@@ -81,6 +81,7 @@ OWN_DATA = {
     "phq9.new", "phq9.create", "phq9_api.api_create",
     "notifications_api.subscribe", "notifications_api.unsubscribe",
     "account.index", "account.revoke_others", "account.change_password",
+    "account.change_language",
     "progress.show",
     # the caller's own second factor: set up, replace recovery codes, remove, give it again
     "mfa.totp_setup", "mfa.new_recovery_codes", "mfa.totp_remove", "mfa.verify",

@@ -1,0 +1,76 @@
+"""Languages (issue 19): Flask-Babel, the locale of each request, and the catalogs.
+
+A signed-in person's ``language`` decides; before sign-in the browser's Accept-Language does
+(the best match of the languages below). The Spanish catalog is the ``.po`` file in
+``app/translations``, compiled in memory when the app is made (no ``.mo`` files).
+"""
+
+from io import BytesIO
+from pathlib import Path
+
+from babel import support
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, request
+from flask_babel import Babel, Domain, get_locale, gettext
+from flask_login import current_user
+
+LANGUAGES = ("en", "es")
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+TRANSLATIONS = Path(__file__).parent / "translations"
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction where it is translated later (at display time)."""
+    return message
+
+
+def select_locale() -> str:
+    user = current_user if _has_user() else None
+    if user is not None and user.is_authenticated and user.language in LANGUAGES:
+        return user.language
+    return request.accept_languages.best_match(LANGUAGES, default="en") if request else "en"
+
+
+def _has_user() -> bool:
+    try:
+        return bool(request) and current_user is not None
+    except RuntimeError:
+        return False
+
+
+def language() -> str:
+    """The language of this request: "en" or "es"."""
+    return str(get_locale() or "en")
+
+
+class PoDomain(Domain):
+    """Translations read from the ``.po`` files when the app is made: nothing compiled to
+    commit or forget (a fresh clone works with ``make run``), nothing written at start."""
+
+    def __init__(self) -> None:
+        super().__init__(domain="messages")
+        self.catalogs = {po.parent.parent.name: _from_po(po)
+                         for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")}
+
+    def get_translations(self):
+        return self.catalogs.get(language(), support.NullTranslations())
+
+
+def _from_po(po: Path) -> support.Translations:
+    with po.open("rb") as source:
+        catalog = read_po(source)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return support.Translations(compiled)
+
+
+def register(app: Flask) -> None:
+    babel = Babel(app, locale_selector=select_locale)
+    babel.domain_instance = PoDomain()
+    # A message made elsewhere (a flash, an error page's words) in the page's language; a
+    # plain string, so the page still escapes it (``_()`` in a template marks its result safe).
+    app.add_template_filter(gettext, "translate")
+    app.add_template_global(language, "language")
+    app.add_template_global(LANGUAGE_NAMES, "LANGUAGE_NAMES")
