@@ -23,7 +23,7 @@ from app.audit.services import record as audit
 from app.auth import services
 from app.auth.access import login_required
 from app.auth.schemas import PASSWORD_MIN_LENGTH
-from app.auth.views import forget_device
+from app.auth.signing_in import forget_device
 from app.clock import utcnow
 from app.database import commit_before_error_answer
 from app.extensions import limiter

@@ -6,7 +6,7 @@ from flask_login import current_user
 from app.audit.services import record as audit
 from app.auth import known_devices, login_links
 from app.auth.schemas import LinkRequest
-from app.auth.views import home_for, remember_device, sign_in
+from app.auth.signing_in import home_for, remember_device, sign_in
 from app.clock import utcnow
 from app.extensions import limiter
 from app.forms import first_errors, load_form

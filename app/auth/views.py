@@ -1,7 +1,5 @@
 """Signing in and out, and setting a password from a one-time setup link."""
 
-import re
-
 from flask import (
     Blueprint,
     current_app,
@@ -17,9 +15,15 @@ from flask_login import current_user
 
 from app.audit.services import record as audit
 from app.auth import known_devices, schemas, services, setup_links
-from app.auth.access import SESSION_TOKEN_KEY, forget_revoked_device, login_required
-from app.auth.devices import device_label
-from app.auth.models import Role
+from app.auth.access import forget_revoked_device, login_required
+from app.auth.signing_in import (
+    DEACTIVATED_MESSAGE,
+    forget_device,
+    home_for,
+    remember_device,
+    safe_next,
+    sign_in,
+)
 from app.clock import utcnow
 from app.database import commit_before_error_answer
 from app.extensions import limiter
@@ -32,34 +36,6 @@ from app.ratelimits import setup_limit
 bp = Blueprint("auth", __name__, template_folder="templates")
 bp.after_app_request(forget_revoked_device)
 SETUP_TOKEN_KEY = "setup_session"  # noqa: S105  (a session key name)
-DEACTIVATED_MESSAGE = ("This account is no longer active. If you think this is a mistake, "
-                       "please contact your clinic.")
-
-
-def home_for(user) -> str:
-    return url_for("checkins.home" if user.role == Role.PATIENT else "flags.queue")
-
-
-_LOCAL_PATH = re.compile(r"/(?![/\\])[\x21-\x7e]*")  # printable ASCII, no scheme, no host
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site; never a URL that could send the user elsewhere."""
-    if target and _LOCAL_PATH.fullmatch(target) and "\\" not in target:
-        return target
-    return None
-
-
-def sign_in(user):
-    """A fresh session for this device (a new cookie, a new server row); returns the row."""
-    lifetime, idle = services.session_limits(user.role, current_app.config)
-    auth_session, token = services.start_session(
-        user, now=utcnow(), lifetime=lifetime, idle_timeout=idle,
-        device=device_label(request.user_agent.string))
-    session.clear()
-    session.permanent = True
-    session[SESSION_TOKEN_KEY] = token
-    return auth_session
 
 
 def _form_email() -> str:
@@ -82,10 +58,6 @@ def _from_known_device() -> bool:
 
 def _from_unknown_device() -> bool:
     return not _from_known_device()
-
-
-def remember_device(response, email: str):
-    return known_devices.remember(response, email)
 
 
 _login_limit = lambda: current_app.config["LOGIN_RATE_LIMIT"]  # noqa: E731
@@ -132,7 +104,7 @@ def login():
 def _password_accepted(user, *, now):
     """Signed in, unless the person has a second factor: then its code is asked first, and
     nobody is signed in until it is given (app/mfa)."""
-    next_url = _safe_next(request.args.get("next"))
+    next_url = safe_next(request.args.get("next"))
     if mfa_services.has_second_factor(user):
         pending.start(user, now=now, next_url=next_url)
         audit("auth.password_accepted", now=now, actor=user)
@@ -142,12 +114,6 @@ def _password_accepted(user, *, now):
     if mfa_services.requires_second_factor(user):
         next_url = url_for("mfa.totp_setup", next=next_url)
     return remember_device(redirect(next_url or home_for(user)), user.account_name)
-
-
-def forget_device(response):
-    """The browser drops its caches, IndexedDB (the outbox) and the service worker."""
-    response.headers["Clear-Site-Data"] = '"cache", "storage"'
-    return response
 
 
 @bp.post("/logout")

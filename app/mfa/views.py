@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from app.audit.services import record as audit
 from app.auth.access import login_required, staff_required
-from app.auth.views import _safe_next, home_for, remember_device, sign_in
+from app.auth.signing_in import home_for, remember_device, safe_next, sign_in
 from app.clock import utcnow
 from app.database import commit_before_error_answer
 from app.extensions import limiter
@@ -84,7 +84,7 @@ def _note_recovery_code(user, method: str, now) -> None:
 @limiter.limit(_code_limit, methods=["POST"], key_func=per_user)
 def verify():
     """The step-up (and a required second factor for a session that has not given one)."""
-    back = _safe_next(request.args.get("next")) or home_for(current_user)
+    back = safe_next(request.args.get("next")) or home_for(current_user)
     if not services.has_second_factor(current_user):
         return redirect(back, code=303)
     errors: dict = {}
@@ -126,12 +126,12 @@ def totp_setup():
     return render_template("mfa/setup.html", secret=secret, qr=qr_svg(uri, label="QR code "
                            "for your authenticator app"), errors=first_errors(errors),
                            required=services.requires_second_factor(current_user),
-                           next_url=_safe_next(request.args.get("next"))), (
+                           next_url=safe_next(request.args.get("next"))), (
         422 if errors else 200)
 
 
 def _recovery_codes_page(codes: list[str]):
-    back = _safe_next(request.args.get("next")) or url_for("account.index")
+    back = safe_next(request.args.get("next")) or url_for("account.index")
     return render_template("mfa/recovery_codes.html", codes=codes, back=back)
 
 

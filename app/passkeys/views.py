@@ -22,7 +22,7 @@ from marshmallow import ValidationError
 from app.api.errors import error_response
 from app.audit.services import record as audit
 from app.auth.access import login_required
-from app.auth.views import _safe_next, home_for, remember_device, sign_in
+from app.auth.signing_in import home_for, remember_device, safe_next, sign_in
 from app.clock import utcnow
 from app.database import commit_before_error_answer
 from app.extensions import limiter
@@ -98,7 +98,7 @@ def add():
         g.auth_session.second_factor_at = now  # the passkey just verified its user
     audit("passkey.added", now=now, actor=current_user, target=f"passkey:{passkey.id}")
     flash(gettext("Passkey “%(name)s” added.", name=passkey.name))
-    return jsonify(redirect=_safe_next(request.args.get("next")) or url_for("account.index"))
+    return jsonify(redirect=safe_next(request.args.get("next")) or url_for("account.index"))
 
 
 def _own_or_404(passkey_id: int):
@@ -168,7 +168,7 @@ def login():
         commit_before_error_answer()  # the 401 would roll the event back
         return error_response(401, "That passkey did not sign you in. Try again, or use "
                                    "your password.")
-    next_url = pending.pending_next() if waiting else _safe_next(request.args.get("next"))
+    next_url = pending.pending_next() if waiting else safe_next(request.args.get("next"))
     sign_in(user).second_factor_at = now  # a passkey verifies its user: two factors in one
     audit("auth.login", now=now, actor=user, second_factor="passkey",
           target=f"passkey:{passkey.id}", after_password=bool(waiting))
@@ -199,4 +199,4 @@ def step_up():
         return error_response(401, "That passkey was not accepted. Try again.")
     g.auth_session.second_factor_at = now
     audit("auth.step_up", now=now, actor=current_user, second_factor="passkey")
-    return jsonify(redirect=_safe_next(request.args.get("next")) or home_for(current_user))
+    return jsonify(redirect=safe_next(request.args.get("next")) or home_for(current_user))

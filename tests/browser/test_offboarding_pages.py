@@ -6,7 +6,7 @@ reactivates them; a patient is discharged and re-admitted from their page."""
 from sqlalchemy import select
 
 from app.auth.models import Role, User
-from app.auth.views import DEACTIVATED_MESSAGE
+from app.auth.signing_in import DEACTIVATED_MESSAGE
 from app.clinics.services import clinic_by_name
 from app.extensions import db
 from tests import factories

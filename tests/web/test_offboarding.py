@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.models import Role
-from app.auth.views import DEACTIVATED_MESSAGE
+from app.auth.signing_in import DEACTIVATED_MESSAGE
 from app.extensions import db
 from app.notifications.models import (
     Notification,
