@@ -10,7 +10,6 @@ email cannot be folded into the first the way a push's Topic and tag are); a mes
 that way still leaves the check-in in the app's own list, and its reminder follows.
 """
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -63,12 +62,6 @@ def settle_unknown(notification: Notification, attempt: DeliveryAttempt, now: da
     return finish(notification, now, NotificationStatus.SENT)
 
 
-def ensure_link(notification: Notification) -> str:
-    if notification.link_token is None:
-        notification.link_token = secrets.token_urlsafe(16)
-    return notification.link_token
-
-
 def _usable(channel: str, patient, notification: Notification) -> bool:
     if patient is None:
         return False
@@ -93,7 +86,7 @@ def prepare(notification: Notification, channel: str, now: datetime) -> "Outgoin
     """The text or email to send now, its attempt written as handed over (committed by the
     run before it is sent); or the outcome when the channel cannot be used any more."""
     patient = channels.patient_of_message(notification)
-    ensure_link(notification)
+    messages.link_path(notification)  # the token the status callback's URL names
     words = _words(notification, channel)
     if words is None or not _usable(channel, patient, notification):
         # a STOP, an unsubscribe or a removed number meanwhile
