@@ -79,7 +79,8 @@ self.addEventListener("notificationclick", (event) => {
     if (target.open) return self.clients.openWindow(target.open);
     const recorded = target.record
       ? fetch(target.record, { credentials: "same-origin", redirect: "manual" }) : null;
-    return Promise.all([windows[target.focus].focus(), recorded]);
+    // Settled, not all: a refused focus must not end the wait before the opening is recorded.
+    return Promise.allSettled([windows[target.focus].focus(), recorded]);
   }));
 });
 
