@@ -4,7 +4,7 @@ HELP, a message's link opened, an email's unsubscribe. Services flush, never com
 from datetime import datetime
 
 import phonenumbers
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
 from app.notifications import channels
@@ -120,11 +120,13 @@ def _fall_back_if_still_open(notification: Notification, now: datetime) -> None:
 
 
 def link_opened(token: str, *, now: datetime) -> Notification | None:
-    notification = db.session.scalar(select(Notification).where(
-        Notification.link_token == token))
-    if notification is not None and notification.opened_at is None:
-        notification.opened_at = now
-    return notification
+    """The first opening is the one kept: a conditional UPDATE, so two opened at once (a
+    tapped notification and the same link in a text) cannot move it either."""
+    db.session.execute(update(Notification).where(
+        Notification.link_token == token, Notification.opened_at.is_(None))
+        .values(opened_at=now).execution_options(synchronize_session=False))
+    return db.session.scalar(select(Notification).where(
+        Notification.link_token == token).execution_options(populate_existing=True))
 
 
 def unsubscribe(token: str, *, now: datetime) -> Patient | None:

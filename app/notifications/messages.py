@@ -1,9 +1,11 @@
 """What a message says, on every channel. Never health data: a fixed sentence and a link.
 
-A push carries a title, a body and the path to open; a text is "Aftercare: <sentence>" and a
-link; an email has the same sentence as its subject, a plain-text and an HTML part.
+A push carries a title, a body, the message's own link (``/m/<token>``, as in a text or an
+email: opening it is recorded) and the page it leads to; a text is "Aftercare: <sentence>" and
+the link; an email has the same sentence as its subject, a plain-text and an HTML part.
 """
 
+import secrets
 from functools import wraps
 
 from flask import current_app
@@ -43,21 +45,27 @@ def _questionnaire(notification: Notification) -> bool:
 
 @in_recipients_language
 def payload(notification: Notification) -> dict:
-    """What the device receives. Never health data: a fixed sentence and where to go.
+    """What the device receives. Never health data: a fixed sentence, the message's own link
+    (an opaque token: no patient, no prompt in it) and the page it leads to, so the service
+    worker can focus a window already showing it (and still record the opening).
 
     The ``tag`` is the message's own: a copy sent again (after a crash) replaces the
-    notification already shown instead of adding a second one."""
+    notification already shown instead of adding a second one. The copy's link is the same
+    (the token is committed with the claim's run before the first copy is sent)."""
     if notification.kind == NotificationKind.ESCALATION:
         return {"title": "Aftercare", "body": gettext(MESSAGES[notification.kind]),
                 "url": "/clinic/",
                 # A flag opened again alerts anew, not as a silent update of the old push.
                 "tag": f"flag-{notification.flag_id}-{notification.escalation_round}"}
-    if _questionnaire(notification):
-        body, url = QUESTIONNAIRE_MESSAGE, "/phq9"
-    else:
-        body, url = MESSAGES[notification.kind], "/checkin"
-    return {"title": "Aftercare", "body": gettext(body), "url": url,
-            "tag": f"prompt-{notification.prompt_id}"}
+    body = QUESTIONNAIRE_MESSAGE if _questionnaire(notification) else MESSAGES[notification.kind]
+    return {"title": "Aftercare", "body": gettext(body), "url": link_path(notification),
+            "page": destination(notification), "tag": f"prompt-{notification.prompt_id}"}
+
+
+def destination(notification: Notification | None) -> str:
+    """Where a message's link leads: the weekly questionnaire, else the check-in (also for a
+    token nobody was sent, so the answer tells nothing)."""
+    return "/phq9" if notification is not None and _questionnaire(notification) else "/checkin"
 
 
 def topic(notification: Notification) -> str:
@@ -83,9 +91,17 @@ def public_url(path: str) -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
 
 
+def link_path(notification: Notification) -> str:
+    """``/m/<token>``, the message's own link on every channel: opening it is recorded on the
+    message (once), then it leads to ``destination`` (messaging_views.opened). The token is
+    made the first time the message needs it, and kept."""
+    if notification.link_token is None:
+        notification.link_token = secrets.token_urlsafe(16)
+    return f"/m/{notification.link_token}"
+
+
 def link(notification: Notification) -> str:
-    """The message's own link: opening it is recorded, then it leads to the check-in."""
-    return public_url(f"/m/{notification.link_token}")
+    return public_url(link_path(notification))
 
 
 def unsubscribe_link(notification: Notification) -> str:

@@ -8,9 +8,8 @@ from markupsafe import escape
 from app.audit.services import record as audit
 from app.clock import utcnow
 from app.extensions import csrf
-from app.notifications import inbound
+from app.notifications import inbound, messages
 from app.notifications.sms import valid_signature
-from app.prompts import services as prompts
 
 bp = Blueprint("messaging", __name__, template_folder="templates")
 
@@ -72,13 +71,11 @@ def _reply(keyword: str, patients) -> str | None:
 
 @bp.get("/m/<token>")
 def opened(token: str):
-    """A text's or email's link: its opening is recorded, then the check-in (sign-in first,
-    if need be). The same answer for a token nobody was sent."""
+    """A message's link (a text's, an email's, a tapped push notification's): its opening is
+    recorded, then the check-in or the questionnaire (sign-in first, if need be). The same
+    answer for a token nobody was sent."""
     notification = inbound.link_opened(token[:64], now=utcnow())
-    prompt = notification.prompt if notification is not None else None
-    if prompt is not None and prompts.is_questionnaire(prompt.slot):
-        return redirect("/phq9", code=303)
-    return redirect("/checkin", code=303)
+    return redirect(messages.destination(notification), code=303)
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

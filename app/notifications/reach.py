@@ -70,6 +70,7 @@ class ChannelReach:
     channel: str
     prompts: int = 0
     delivered: int = 0
+    opened: int = 0  # the message's link: a tapped notification, a text's or email's link
     answered: int = 0
 
     @property
@@ -92,7 +93,7 @@ def _recent_prompt_messages(clinic_id: int, now: datetime):
 
 def clinic_reach(clinic_id: int, now: datetime) -> list[ChannelReach]:
     """Prompts due in the last 30 days by the channel their message last went by: how many
-    were delivered, and how many answered in their window."""
+    were delivered, whose link was opened, and how many answered in their window."""
     by_channel: dict[str, ChannelReach] = {}
     messages = list(_recent_prompt_messages(clinic_id, now))
     attempts = _attempts_of([m.id for m in messages])
@@ -101,6 +102,7 @@ def clinic_reach(clinic_id: int, now: datetime) -> list[ChannelReach]:
         row = by_channel.setdefault(channel, ChannelReach(channel))
         row.prompts += 1
         row.delivered += any(delivered(a) for a in attempts[message.id])
+        row.opened += message.opened_at is not None
         row.answered += message.prompt.status == PromptStatus.ANSWERED
     order = [*channels.AUTO_ORDER, channels.APP]
     return sorted(by_channel.values(), key=lambda r: order.index(r.channel)

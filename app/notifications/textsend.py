@@ -10,7 +10,6 @@ email cannot be folded into the first the way a push's Topic and tag are); a mes
 that way still leaves the check-in in the app's own list, and its reminder follows.
 """
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -63,12 +62,6 @@ def settle_unknown(notification: Notification, attempt: DeliveryAttempt, now: da
     return finish(notification, now, NotificationStatus.SENT)
 
 
-def ensure_link(notification: Notification) -> str:
-    if notification.link_token is None:
-        notification.link_token = secrets.token_urlsafe(16)
-    return notification.link_token
-
-
 def _usable(channel: str, patient, notification: Notification) -> bool:
     if patient is None:
         return False
@@ -93,7 +86,7 @@ def prepare(notification: Notification, channel: str, now: datetime) -> "Outgoin
     """The text or email to send now, its attempt written as handed over (committed by the
     run before it is sent); or the outcome when the channel cannot be used any more."""
     patient = channels.patient_of_message(notification)
-    ensure_link(notification)
+    messages.link_path(notification)  # the token the status callback's URL names
     words = _words(notification, channel)
     if words is None or not _usable(channel, patient, notification):
         # a STOP, an unsubscribe or a removed number meanwhile
@@ -123,8 +116,10 @@ def to_app_list(notification: Notification, now: datetime) -> str:
     return finish(notification, now, NotificationStatus.SENT)
 
 
-def send(outgoing: OutgoingText) -> SendResult:
-    """In a pool thread (the app's settings, no database): ask the provider."""
+def send(outgoing: OutgoingText, mail=None) -> SendResult:
+    """In a pool thread (the app's settings, no database): ask the provider. ``mail`` is the
+    send run's email sender, whose connections serve the whole run (email.SmtpEmail); without
+    one, a sender is made for this email alone."""
     config = current_app.config
     try:
         if outgoing.channel == channels.SMS:
@@ -132,14 +127,22 @@ def send(outgoing: OutgoingText) -> SendResult:
             if sender is None:
                 return SendResult(False, reason="texts are turned off (SMS_BACKEND)")
             return sender.send(outgoing.to, outgoing.body, status_callback=outgoing.callback_url)
-        sender = email_sender(config)
-        if sender is None:
-            return SendResult(False, reason="email is turned off (EMAIL_BACKEND)")
+        return _email(outgoing, config, mail)
+    except Exception as error:  # noqa: BLE001  (an adapter's bug must not lose the message)
+        return SendResult(False, reason=f"{type(error).__name__}"[:200], retryable=True)
+
+
+def _email(outgoing: OutgoingText, config, mail) -> SendResult:
+    sender = mail if mail is not None else email_sender(config)
+    if sender is None:
+        return SendResult(False, reason="email is turned off (EMAIL_BACKEND)")
+    try:
         return sender.send(build(sender=config["EMAIL_FROM"], to=outgoing.to,
                                  subject=outgoing.subject, plain=outgoing.body,
                                  html=outgoing.html, unsubscribe=outgoing.unsubscribe_url))
-    except Exception as error:  # noqa: BLE001  (an adapter's bug must not lose the message)
-        return SendResult(False, reason=f"{type(error).__name__}"[:200], retryable=True)
+    finally:
+        if mail is None:
+            sender.close()
 
 
 def record(outgoing: OutgoingText, result: SendResult, *, claimed_at: datetime,

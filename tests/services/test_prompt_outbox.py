@@ -63,8 +63,11 @@ def test_a_due_prompt_reaches_the_phone_once_with_no_health_data(app, patient, p
     assert first == {"claimed": 1, "sent": 1}
     assert again == {"claimed": 0}
     [delivery] = push_service.deliveries_to(device)
+    token = db.session.scalar(select(Notification.link_token)
+                              .where(Notification.link_token.is_not(None)))
     assert delivery.payload == {"title": "Aftercare", "body": "Time for your check-in",
-                                "url": "/checkin", "tag": delivery.payload["tag"]}
+                                "url": f"/m/{token}", "page": "/checkin",
+                                "tag": delivery.payload["tag"]}
     text = str(delivery.payload).lower()
     for private in ("awful", "headache", "private", "mood", patient.display_name.lower()):
         assert private not in text
@@ -85,7 +88,7 @@ def test_one_reminder_when_unanswered_and_none_when_answered(app, patient, push_
     send_notifications.run(END + timedelta(hours=8, minutes=10))
 
     bodies = [d.payload["body"] for d in push_service.deliveries_to(device)
-              if d.payload["url"] == "/checkin"]  # the weekly questionnaire has its own
+              if d.payload["page"] == "/checkin"]  # the weekly questionnaire has its own
     assert bodies == ["Time for your check-in", "Reminder: your check-in is still open"]
 
 

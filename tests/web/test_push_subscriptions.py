@@ -299,14 +299,14 @@ def test_subscribe_then_the_jobs_cli_pushes_the_due_prompt(app, clock, phone, pa
     assert "send_notifications: {'claimed': 1, 'sent': 1}" in result.output
     [delivery] = push_service.deliveries_to(device)
     assert delivery.vapid_ok
-    assert delivery.payload == {"title": "Aftercare", "body": "Time for your check-in",
-                                "url": "/checkin", "tag": delivery.payload["tag"]}
     db.session.expire_all()
     prompt = db.session.scalars(select(Prompt).where(Prompt.slot == "2h")).one()
-    assert delivery.payload["tag"] == f"prompt-{prompt.id}"
     notification = db.session.scalars(select(Notification).where(
         Notification.prompt_id == prompt.id,
         Notification.kind == NotificationKind.PROMPT)).one()
+    assert delivery.payload == {"title": "Aftercare", "body": "Time for your check-in",
+                                "url": f"/m/{notification.link_token}", "page": "/checkin",
+                                "tag": f"prompt-{prompt.id}"}
     assert (notification.status, notification.sent_at) == (NotificationStatus.SENT, clock())
     [row] = _rows()
     assert row.last_success_at == clock()

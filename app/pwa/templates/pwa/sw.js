@@ -53,19 +53,34 @@ self.addEventListener("push", (event) => {
   let message = { title: "Aftercare", body: "Time for your check-in", url: "/checkin" };
   try { message = Object.assign(message, event.data ? event.data.json() : {}); } catch (e) { /* keep the default */ }
   event.waitUntil(self.registration.showNotification(message.title, {
-    body: message.body, tag: message.tag, data: { url: message.url },
+    body: message.body, tag: message.tag, data: { url: message.url, page: message.page },
     icon: {{ shell[-2]|tojson }}, badge: {{ shell[-2]|tojson }},
   }));
 });
 
+/* Where a tapped notification leads, from its data and the URLs of the open windows (a pure
+ * function: the browser tests ask the running worker). A prompt's url is its own link
+ * (/m/<token>): opening it records the opening, then leads to its page (the check-in). A
+ * window already showing that page is focused instead, and the link is fetched so the opening
+ * is still recorded. Anything else (an escalation's /clinic/) opens its url, or focuses a
+ * window already there. */
+function notificationTarget(data, windowUrls) {
+  const url = (data && data.url) || "/";
+  const page = (data && data.page) || url;
+  const index = windowUrls.findIndex((w) => new URL(w).pathname === page);
+  if (index < 0) return { open: url };
+  return { focus: index, record: url !== page ? url : null };
+}
+
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  const target = (event.notification.data && event.notification.data.url) || "/";
   event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
-    for (const w of windows) {
-      if (new URL(w.url).pathname === target && "focus" in w) return w.focus();
-    }
-    return self.clients.openWindow(target);
+    const target = notificationTarget(event.notification.data, windows.map((w) => w.url));
+    if (target.open) return self.clients.openWindow(target.open);
+    const recorded = target.record
+      ? fetch(target.record, { credentials: "same-origin", redirect: "manual" }) : null;
+    // Settled, not all: a refused focus must not end the wait before the opening is recorded.
+    return Promise.allSettled([windows[target.focus].focus(), recorded]);
   }));
 });
 
