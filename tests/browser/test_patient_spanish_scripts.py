@@ -49,6 +49,12 @@ def test_the_scripts_speak_the_patients_spanish(live, browser, shots):
 
         phone.goto(f"{live.url}/checkin")
         wait_for_service_worker(phone)
+        # The service worker knows the patient's language (kept on the device by the pages),
+        # not the browser's: a push without words of its own is shown in Spanish.
+        worker = next(w for w in phone.context.service_workers if w.url.endswith("/sw.js"))
+        assert worker.evaluate("deviceLanguage()") == "es"
+        assert worker.evaluate("t('Time for your check-in', 'es')") == "Es hora de registrarse"
+        assert worker.evaluate("browserLanguage()") == "en"
         phone.context.set_offline(True)
         tap = Taps(phone)
         tap("label[for=mood-7]")
