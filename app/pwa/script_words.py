@@ -3,16 +3,21 @@
 The PWA's scripts mark what they show with ``t("English text", {name: value})`` (and the
 outbox's stored words with ``N_``); babel's javascript extractor puts those messages in the
 same catalog as the pages' (babel.cfg, tools/update_catalog.py). A page in another language
-than English hands its scripts their translations in a JSON data block (base.html; not
-executable, so the CSP's script-src 'self' stands), holding only the scripts' messages; the
-service worker, which cannot read a page, gets its own in its source (sw.js).
+than English loads, before the app's scripts, a small script of their translations
+(``/pwa/words/<language>.js?v=<hash>``: from this server, so the CSP's script-src 'self'
+stands; compressed and cached for a year, unlike the page, whose HTML is never compressed);
+an English page loads nothing more. The service worker, which cannot read a page, carries its
+own words in its source (sw.js) and keeps the patient's language's words script and offline
+page for when there is no network.
 """
 
+import hashlib
+import json
 from functools import cache
 from pathlib import Path
 
 from babel.messages.extract import extract
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import force_locale, gettext
 
 from app.i18n import LANGUAGES, language
@@ -20,6 +25,7 @@ from app.pwa.assets import SCRIPTS
 
 KEYWORDS = {"t": None, "N_": None}
 WORKER = Path(__file__).parent / "templates" / "pwa" / "sw.js"
+TRANSLATED = tuple(code for code in LANGUAGES if code != "en")
 
 
 @cache
@@ -36,23 +42,34 @@ def page_messages() -> tuple[str, ...]:
     return tuple(dict.fromkeys(m for name in SCRIPTS for m in messages(folder / name)))
 
 
-def translated(ids: tuple[str, ...]) -> dict[str, str]:
-    """{English: this request's language} for those the catalog translates."""
-    return {message: said for message in ids if (said := gettext(message)) != message}
+def translated(ids: tuple[str, ...], code: str) -> dict[str, str]:
+    """{English: that language} for those the catalog translates."""
+    with force_locale(code):
+        return {message: said for message in ids if (said := gettext(message)) != message}
 
 
-def for_page() -> dict[str, str] | None:
-    """The data block's contents; None on an English page (the scripts' words are English)."""
-    if language() == "en":
-        return None
-    return translated(page_messages())
+def script(code: str) -> str:
+    """The words script of a language: the same bytes for the life of the process."""
+    kept = current_app.extensions.setdefault("script_words", {})
+    if code not in kept:
+        words = json.dumps(translated(page_messages(), code), ensure_ascii=False,
+                           sort_keys=True)
+        kept[code] = f"// The scripts' words in this language (app/pwa/script_words.py).\n" \
+                     f"window.AftercareWords = {words};\n"
+    return kept[code]
+
+
+def script_url(code: str) -> str:
+    version = hashlib.sha256(script(code).encode()).hexdigest()[:12]
+    return url_for("pwa.words", language=code, v=version)
+
+
+def for_page() -> str | None:
+    """The words script this page loads first; None on an English page."""
+    code = language()
+    return script_url(code) if code in TRANSLATED else None
 
 
 def for_worker() -> dict[str, dict[str, str]]:
     """Every language's words for the service worker (it picks the patient's at run time)."""
-    words = {}
-    for code in LANGUAGES:
-        if code != "en":
-            with force_locale(code):
-                words[code] = translated(messages(WORKER))
-    return words
+    return {code: translated(messages(WORKER), code) for code in TRANSLATED}

@@ -55,18 +55,28 @@ def icon_svg():
 @bp.get("/sw.js")
 def service_worker():
     """Served from the root so its scope is the whole app; never cached, so updates arrive."""
-    offline_urls = {code: url_for("pwa.offline", language=code) for code in LANGUAGES}
     icon_url = url_for("pwa.icon", name="icon-192")
     shell = [url_for("static", filename=name) for name in SHELL] + [
-        *offline_urls.values(), icon_url, url_for("pwa.icon_svg")]
+        icon_url, url_for("pwa.icon_svg")]
+    # Kept per language, for the patient's only: its offline page and its words script.
+    offline = {code: [url_for("pwa.offline", language=code)] for code in LANGUAGES}
+    for code in script_words.TRANSLATED:
+        offline[code].append(script_words.script_url(code))
     body = render_template("pwa/sw.js", version=shell_version(current_app), shell=shell,
-                           offline_urls=offline_urls, icon_url=icon_url,
-                           words=script_words.for_worker(),
+                           offline=offline, icon_url=icon_url, words=script_words.for_worker(),
                            outbox_url=url_for("static", filename="pwa/outbox.js"))
     response = Response(body, mimetype="application/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
     return response
+
+
+@bp.get(f"/pwa/words/<any({', '.join(script_words.TRANSLATED)}):language>.js")
+def words(language: str):
+    """The scripts' words in a language (app/pwa/script_words.py): linked with ?v=<its hash>,
+    so cached for a year; the same for everyone."""
+    response = Response(script_words.script(language), mimetype="application/javascript")
+    return _cacheable(response, YEAR)
 
 
 @bp.get("/offline", defaults={"language": None})

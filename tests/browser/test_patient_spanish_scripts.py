@@ -5,6 +5,7 @@ offline save and its status line, the offline page the service worker answers wi
 
 from tests.browser.conftest import (
     PHONE,
+    eventually,
     serious_axe_problems,
     sign_in,
     status_says,
@@ -55,6 +56,9 @@ def test_the_scripts_speak_the_patients_spanish(live, browser, shots):
         assert worker.evaluate("deviceLanguage()") == "es"
         assert worker.evaluate("t('Time for your check-in', 'es')") == "Es hora de registrarse"
         assert worker.evaluate("browserLanguage()") == "en"
+        # It keeps the Spanish offline page (and its words), not the English one.
+        assert eventually(phone, "caches.match('/offline/es').then(hit => !!hit)")
+        assert eventually(phone, "caches.match('/offline/en').then(hit => !hit)")
         phone.context.set_offline(True)
         tap = Taps(phone)
         tap("label[for=mood-7]")

@@ -144,6 +144,8 @@ def test_the_lookups_hand_over_every_marked_message(app):
     in_worker = set(marked_messages(SCRIPTS[-1].read_text()))
     with app.test_request_context("/"):
         assert set(script_words.page_messages()) == on_pages
-        with force_locale("es"):
-            assert set(script_words.for_page()) == on_pages
+        assert set(script_words.translated(script_words.page_messages(), "es")) == on_pages
         assert set(script_words.for_worker()["es"]) == in_worker == {"Time for your check-in"}
+        assert script_words.for_page() is None  # English: nothing more to load
+        with force_locale("es"):
+            assert script_words.for_page().startswith("/pwa/words/es.js?v=")

@@ -15,14 +15,10 @@
   };
 
   // The scripts' words in the page's language: t("English text", {name: value}). A page in
-  // another language than English carries its translations of the scripts' messages (and only
-  // those) in a data block (base.html; app/pwa/script_words.py); English needs none. The
-  // placeholders are the catalog's own, %(name)s.
-  var words = {};
-  var block = document.getElementById("script-words");
-  if (block) {
-    try { words = JSON.parse(block.textContent) || {}; } catch (error) { /* English, then */ }
-  }
+  // another language than English loads their translations first (window.AftercareWords:
+  // /pwa/words/<language>.js, app/pwa/script_words.py); English needs none. The placeholders
+  // are the catalog's own, %(name)s.
+  var words = window.AftercareWords || {};
   A.t = function (text, values) {
     var said = Object.prototype.hasOwnProperty.call(words, text) ? words[text] : text;
     return said.replace(/%\((\w+)\)s/g, function (whole, name) {
@@ -74,6 +70,12 @@
   // ---- service worker -------------------------------------------------------------
   if ("serviceWorker" in navigator && document.body.dataset.role === "patient") {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function (r) { A.registration = r; });
+    // Its offline page in this patient's language (the worker keeps that one only).
+    if (A.pageAccount) {
+      navigator.serviceWorker.ready.then(function (r) {
+        if (r.active) r.active.postMessage({ type: "language", language: A.language });
+      });
+    }
     navigator.serviceWorker.addEventListener("message", function (event) {
       if (event.data && event.data.type === "outbox" && outbox) A.report();
     });
