@@ -2,6 +2,8 @@
 the offline check-in page. None of these responses carries health data, so they may be cached.
 """
 
+import hashlib
+
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, url_for
 from flask.globals import request_ctx
 from flask_babel import force_locale
@@ -62,7 +64,10 @@ def service_worker():
     offline = {code: [url_for("pwa.offline", language=code)] for code in LANGUAGES}
     for code in script_words.TRANSLATED:
         offline[code].append(script_words.script_url(code))
-    body = render_template("pwa/sw.js", version=shell_version(current_app), shell=shell,
+    # A new catalog is a new words script: a new cache too, with its offline page drawn again.
+    version = hashlib.sha256(" ".join([shell_version(current_app), *(
+        url for urls in offline.values() for url in urls)]).encode()).hexdigest()[:12]
+    body = render_template("pwa/sw.js", version=version, shell=shell,
                            offline=offline, icon_url=icon_url, words=script_words.for_worker(),
                            outbox_url=url_for("static", filename="pwa/outbox.js"))
     response = Response(body, mimetype="application/javascript")
