@@ -11,7 +11,7 @@ from pathlib import Path
 from babel import support
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_babel import Babel, Domain, get_locale, gettext
 from flask_login import current_user
 
@@ -29,7 +29,10 @@ def select_locale() -> str:
     user = current_user if _has_user() else None
     if user is not None and user.is_authenticated and user.language in LANGUAGES:
         return user.language
-    return request.accept_languages.best_match(LANGUAGES, default="en") if request else "en"
+    if not request:
+        return "en"
+    g.language_from_browser = True  # this response depends on Accept-Language: it says so
+    return request.accept_languages.best_match(LANGUAGES, default="en")
 
 
 def _has_user() -> bool:
@@ -74,3 +77,13 @@ def register(app: Flask) -> None:
     app.add_template_filter(gettext, "translate")
     app.add_template_global(language, "language")
     app.add_template_global(LANGUAGE_NAMES, "LANGUAGE_NAMES")
+    app.after_request(vary_by_browser_language)
+
+
+def vary_by_browser_language(response):
+    """A page whose language came from Accept-Language (nobody signed in) says so in Vary,
+    so no shared cache hands it to a browser asking for another language. A signed-in
+    person's language comes with their session (Vary: Cookie, app/security.py)."""
+    if g.get("language_from_browser"):
+        response.vary.add("Accept-Language")
+    return response

@@ -26,9 +26,9 @@ def first_load(client, path: str) -> list[tuple[str, int]]:
     sizes = [(path, len(page.get_data()))]
     html = page.get_data(as_text=True)
     resources = {link for link in LINKS.findall(html)
-                 if link.startswith(("/static/", "/icons/", "/icon.svg", "/manifest"))}
+                 if link.startswith(("/static/", "/pwa/", "/icons/", "/icon.svg", "/manifest"))}
     # app.js registers the service worker, which precaches the shell on install.
-    resources |= {"/sw.js", "/offline", "/icons/icon-192.png"}
+    resources |= {"/sw.js", "/offline/en", "/icons/icon-192.png"}  # an English phone's
     for url in sorted(resources):
         response = client.get(url, headers=ACCEPT)
         sizes.append((url.split("?")[0], len(response.get_data())))

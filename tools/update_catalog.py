@@ -2,7 +2,8 @@
 
     .venv/bin/python tools/update_catalog.py
 
-Runs babel's extraction over app/ (babel.cfg) and updates
+Runs babel's extraction over app/ (babel.cfg: Python, templates, and the PWA's scripts, whose
+``t("...")`` and ``N_("...")`` mark their words) and updates
 app/translations/es/LC_MESSAGES/messages.po: new messages come in untranslated (and
 tests/unit/test_translations.py fails until they are translated), gone ones are dropped.
 """
@@ -19,10 +20,10 @@ BABEL = [sys.executable, "-m", "babel.messages.frontend"]
 
 def main() -> None:
     POT.parent.mkdir(exist_ok=True)
-    extract = [*BABEL, "extract", "-F", "babel.cfg", "-k", "N_", "--no-location",
+    extract = [*BABEL, "extract", "-F", "babel.cfg", "-k", "N_", "-k", "t", "--no-location",
                "--omit-header", "-o", str(POT), "."]
     update = [*BABEL, "update", "-i", str(POT), "-o", str(PO), "-l", "es",
-              "--no-fuzzy-matching", "--ignore-obsolete"]
+              "--no-fuzzy-matching", "--ignore-obsolete", "--width", "100"]
     for command in (extract, update):
         subprocess.run(command, cwd=ROOT, check=True)  # noqa: S603 (fixed arguments)
 

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import gettext
 from marshmallow import (
     Schema,
     ValidationError,
@@ -56,8 +57,9 @@ class Timed(Schema):
         if value > now + self.max_skew:
             raise ValidationError(N_("This time is in the future; check the phone's clock."))
         if value < now - self.max_age:
-            raise ValidationError(
-                f"Answers older than {self.max_age.days} days can no longer be sent.")
+            # Its number is a setting (CHECKIN_MAX_AGE): translated here, with it filled in.
+            raise ValidationError(gettext(
+                "Answers older than %(days)s days can no longer be sent.", days=self.max_age.days))
 
 
 def device_timed(schema_class: type[Timed]) -> Timed:

@@ -3,11 +3,13 @@ with X-Twilio-Signature: a forged one is refused, 403), a message's link, and an
 unsubscribe (a page with a button, and RFC 8058 one-click POST)."""
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
+from flask_babel import force_locale, gettext
 from markupsafe import escape
 
 from app.audit.services import record as audit
 from app.clock import utcnow
 from app.extensions import csrf
+from app.i18n import LANGUAGES
 from app.notifications import inbound, messages
 from app.notifications.sms import valid_signature
 
@@ -57,15 +59,19 @@ def sms_inbound():
 
 
 def _reply(keyword: str, patients) -> str | None:
-    if keyword == "stop":
-        return "Aftercare: you will get no more texts. Reply START to get them again."
-    if keyword == "start":
-        return "Aftercare: check-in texts are on again. Reply STOP to stop them."
-    if keyword == "help":
-        phone = patients[0].clinic.phone if patients and patients[0].clinic.phone else None
-        contact = f" Your clinic: {phone}." if phone else ""
-        return ("Aftercare check-in reminders. Reply STOP to stop texts. In an emergency "
-                f"call 911, or call or text 988.{contact}")
+    """In the patient's language (the keywords STOP and START are the carriers', in any)."""
+    language = patients[0].user.language if patients else None
+    with force_locale(language if language in LANGUAGES else "en"):
+        if keyword == "stop":
+            return gettext("Aftercare: you will get no more texts. Reply START to get them "
+                           "again.")
+        if keyword == "start":
+            return gettext("Aftercare: check-in texts are on again. Reply STOP to stop them.")
+        if keyword == "help":
+            phone = patients[0].clinic.phone if patients and patients[0].clinic.phone else None
+            words = gettext("Aftercare check-in reminders. Reply STOP to stop texts. In an "
+                            "emergency call 911, or call or text 988.")
+            return words + " " + gettext("Your clinic: %(phone)s.", phone=phone) if phone else words
     return None
 
 

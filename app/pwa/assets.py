@@ -25,6 +25,9 @@ def file_hash(path: str) -> str:
 def register(app: Flask) -> None:
     static_folder = Path(app.static_folder)
     app.jinja_env.globals["pwa_scripts"] = SCRIPTS
+    from app.pwa import script_words  # it reads SCRIPTS from here
+
+    app.jinja_env.globals["script_words"] = script_words.for_page
 
     @app.url_defaults
     def version_static(endpoint, values):

@@ -2,11 +2,15 @@
 the offline check-in page. None of these responses carries health data, so they may be cached.
 """
 
+import hashlib
+
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, url_for
 from flask.globals import request_ctx
+from flask_babel import force_locale
 
 from app.checkins import catalog
-from app.pwa import icons
+from app.i18n import LANGUAGES
+from app.pwa import icons, script_words
 from app.pwa.assets import SHELL, shell_version
 
 bp = Blueprint("pwa", __name__, template_folder="templates")
@@ -53,10 +57,18 @@ def icon_svg():
 @bp.get("/sw.js")
 def service_worker():
     """Served from the root so its scope is the whole app; never cached, so updates arrive."""
+    icon_url = url_for("pwa.icon", name="icon-192")
     shell = [url_for("static", filename=name) for name in SHELL] + [
-        url_for("pwa.offline"), url_for("pwa.icon", name="icon-192"), url_for("pwa.icon_svg")]
-    body = render_template("pwa/sw.js", version=shell_version(current_app), shell=shell,
-                           offline_url=url_for("pwa.offline"),
+        icon_url, url_for("pwa.icon_svg")]
+    # Kept per language, for the patient's only: its offline page and its words script.
+    offline = {code: [url_for("pwa.offline", language=code)] for code in LANGUAGES}
+    for code in script_words.TRANSLATED:
+        offline[code].append(script_words.script_url(code))
+    # A new catalog is a new words script: a new cache too, with its offline page drawn again.
+    version = hashlib.sha256(" ".join([shell_version(current_app), *(
+        url for urls in offline.values() for url in urls)]).encode()).hexdigest()[:12]
+    body = render_template("pwa/sw.js", version=version, shell=shell,
+                           offline=offline, icon_url=icon_url, words=script_words.for_worker(),
                            outbox_url=url_for("static", filename="pwa/outbox.js"))
     response = Response(body, mimetype="application/javascript")
     response.headers["Cache-Control"] = "no-cache"
@@ -64,14 +76,29 @@ def service_worker():
     return response
 
 
-@bp.get("/offline")
-def offline():
+@bp.get(f"/pwa/words/<any({', '.join(script_words.TRANSLATED)}):language>.js")
+def words(language: str):
+    """The scripts' words in a language (app/pwa/script_words.py): linked with ?v=<its hash>,
+    so cached for a year; the same for everyone."""
+    response = Response(script_words.script(language), mimetype="application/javascript")
+    return _cacheable(response, YEAR)
+
+
+@bp.get("/offline", defaults={"language": None})
+@bp.get(f"/offline/<any({', '.join(LANGUAGES)}):language>")
+def offline(language: str | None):
     """The check-in form as the phone shows it without a connection. Served ``public`` and
     precached by the service worker, so it is the same page for everyone: no CSRF token, no
     navigation, no flash message, and the session is neither read nor refreshed (no
-    Set-Cookie, no Vary: Cookie). The outbox script fetches a token before sending."""
+    Set-Cookie, no Vary: Cookie). The outbox script fetches a token before sending.
+    ``/offline/<language>`` is the page in that language (the service worker stores one per
+    language and shows the patient's); ``/offline`` is in the browser's (Vary: Accept-Language)."""
     # Flask keeps the opened session here and saves (refreshes) it after the view unless it is
     # a null session: this response must carry no cookie of anyone's.
     request_ctx._session = current_app.session_interface.make_null_session(current_app)
-    response = Response(render_template("pwa/offline.html", catalog=catalog, public_page=True))
-    return _cacheable(response, 0)
+    if language is None:
+        page = render_template("pwa/offline.html", catalog=catalog, public_page=True)
+    else:
+        with force_locale(language):
+            page = render_template("pwa/offline.html", catalog=catalog, public_page=True)
+    return _cacheable(Response(page), 0)

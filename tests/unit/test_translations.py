@@ -10,8 +10,10 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "app" / "translations" / "es" / "LC_MESSAGES" / "messages.po"
-METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "lazy_gettext": None}
+METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python"),
+           ("static/pwa/**.js", "javascript"), ("pwa/templates/pwa/sw.js", "javascript")]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "lazy_gettext": None,
+            "t": None}  # t: the PWA's scripts (app/pwa/script_words.py)
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 

@@ -15,7 +15,7 @@ from tests.web.walk_support import build_victim, url_for_rule, walked_rules
 
 # Cacheable on purpose; none carries health data (app/pwa/views.py, Flask's static files).
 CACHEABLE = {"static", "pwa.manifest", "pwa.icon", "pwa.icon_svg", "pwa.service_worker",
-             "pwa.offline"}
+             "pwa.offline", "pwa.words"}
 STRICT_REFERRER_POLICIES = {"no-referrer", "same-origin", "strict-origin",
                             "strict-origin-when-cross-origin"}
 

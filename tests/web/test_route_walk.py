@@ -56,6 +56,7 @@ PUBLIC = {
     "pwa.icon_svg": "app icon",
     "pwa.service_worker": "the service worker script",
     "pwa.offline": "the offline page",
+    "pwa.words": "the scripts' words in a language (the catalog's)",
     "static": "CSS and JS",
     "chart_assets.chart_js": "the Chart.js bundle from the installed chartkick package",
     "login_links.ask": "asks for a sign-in link; the answer is the same whether or not the "

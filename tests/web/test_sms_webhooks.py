@@ -119,6 +119,27 @@ def test_stop_start_and_help_are_honoured_and_recorded(app, clock, sms, mail, pu
     assert actions == ["sms.stop", "sms.help", "sms.start"]
 
 
+def test_the_replies_are_in_the_patients_language_with_the_clinics_phone(app, clock, sms,
+                                                                        push_service):
+    """HELP's reply is assembled at run time from the clinic's phone: in Spanish for a patient
+    enrolled in Spanish, the number kept (issue 19); STOP and START stay the keywords."""
+    patient = enrolled(clock)
+    patient.user.language = "es"
+    patient.clinic.phone = "555-0199"
+    db.session.commit()
+    inbound = f"{app.config['PUBLIC_BASE_URL']}/sms/inbound"
+    assert "<Message>Recordatorios de Aftercare para registrarse. Responda STOP para dejar de " \
+        "recibir mensajes de texto. En una emergencia, llame al 911, o llame o envíe un mensaje " \
+        "de texto al 988. Su clínica: 555-0199.</Message>" in sms.text_from(
+            inbound, PHONE, "HELP").text
+    assert "Responda START para volver a recibirlos." in sms.text_from(inbound, PHONE, "STOP").text
+    patient.user.language = "en"
+    db.session.commit()
+    assert "<Message>Aftercare check-in reminders. Reply STOP to stop texts. In an emergency " \
+        "call 911, or call or text 988. Your clinic: 555-0199.</Message>" in sms.text_from(
+            inbound, PHONE, "help").text
+
+
 def test_a_forged_inbound_stop_is_refused(app, clock, sms, push_service):
     patient = enrolled(clock)
     url = f"{app.config['PUBLIC_BASE_URL']}/sms/inbound"

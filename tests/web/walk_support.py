@@ -23,7 +23,8 @@ from tests.web.flag_support import answers_totalling, phq9
 
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 # Values for URL arguments that are not ids.
-TEXT_ARGUMENTS = {"token": "x" * 43, "name": "icon-192", "filename": "pwa/app.css"}
+TEXT_ARGUMENTS = {"token": "x" * 43, "name": "icon-192", "filename": "pwa/app.css",
+                  "language": "es"}
 
 
 @dataclass

@@ -3,6 +3,7 @@
   "use strict";
   var A = window.Aftercare;
   var outbox = A.outbox;
+  var t = A.t;
 
   function payloadFrom(form) {
     var data = new FormData(form);
@@ -30,14 +31,14 @@
   function saveForLater(payload) {
     var account = payload.account;
     if (!account) {
-      A.status("This check-in could not be kept on this phone: please sign in, then check in again.");
+      A.status(t("This check-in could not be kept on this phone: please sign in, then check in again."));
       return Promise.resolve(false);
     }
     var body = Object.assign({}, payload);
     delete body.account; // kept beside the entry, added when it is sent
     return outbox.save({ key: payload.client_id, account: account, url: "/api/v1/checkins",
                          body: JSON.stringify(body), saved_at: new Date().toISOString() }).then(function () {
-      A.status("Saved on this phone; it will be sent when you are back online.");
+      A.status(t("Saved on this phone; it will be sent when you are back online."));
       if (A.registration && A.registration.sync) {
         A.registration.sync.register(outbox.SYNC_TAG).catch(function () { /* drained on the next visit */ });
       }
@@ -58,9 +59,9 @@
     var box = form.querySelector("[data-saved]");
     lock(form, true);
     if (!box) return;
-    var when = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    var when = new Date().toLocaleTimeString(A.locales, { hour: "2-digit", minute: "2-digit" });
     box.querySelector("[data-saved-message]").textContent =
-      "Saved on this phone at " + when + ". It will be sent when you are back online.";
+      t("Saved on this phone at %(time)s. It will be sent when you are back online.", { time: when });
     box.hidden = false;
     box.querySelector("[data-saved-message]").focus();
   }
@@ -80,13 +81,15 @@
   });
 
   // The side-effect list's one line says what it holds: "No side effects" until one is rated.
+  // One message for one, another for more: English and Spanish count alike (n != 1).
   function summarise(form) {
     var list = form.querySelector("details[data-side-effects]");
     if (!list) return;
     var rated = list.querySelectorAll("input[type=radio]:checked:not([value='0'])").length;
     var line = list.querySelector("[data-summary]");
     if (!line.dataset.none) line.dataset.none = line.textContent;
-    line.textContent = rated ? rated + (rated === 1 ? " side effect" : " side effects") + " chosen" : line.dataset.none;
+    line.textContent = !rated ? line.dataset.none : rated === 1 ? t("%(count)s side effect chosen", { count: rated })
+      : t("%(count)s side effects chosen", { count: rated });
   }
   document.addEventListener("change", function (event) {
     var form = event.target.closest && event.target.closest("form[data-checkin]");
@@ -122,7 +125,7 @@
     if (response.status >= 500) return keep(form, payload);
     form.dataset.submitting = "";
     if (response.status === 409) { // this page is another account's: never filed under this one
-      A.status("Someone else is signed in on this phone now, so this check-in was not sent. Sign in as yourself and check in again.");
+      A.status(t("Someone else is signed in on this phone now, so this check-in was not sent. Sign in as yourself and check in again."));
       return;
     }
     form.submit(); // 4xx: the server-rendered form shows what to fix

@@ -11,7 +11,22 @@
     revoked: !!(outbox && document.body.dataset.signedOut === outbox.REVOKED),
     registration: null,
     report: function () { /* set by receipts.js */ },
+    language: document.documentElement.lang || "en",
   };
+
+  // The scripts' words in the page's language: t("English text", {name: value}). A page in
+  // another language than English loads their translations first (window.AftercareWords:
+  // /pwa/words/<language>.js, app/pwa/script_words.py); English needs none. The placeholders
+  // are the catalog's own, %(name)s.
+  var words = window.AftercareWords || {};
+  A.t = function (text, values) {
+    var said = Object.prototype.hasOwnProperty.call(words, text) ? words[text] : text;
+    return said.replace(/%\((\w+)\)s/g, function (whole, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
+  };
+  // Times in the page's language ([] leaves an English page to the browser's own format).
+  A.locales = A.language === "en" ? [] : [A.language];
 
   A.currentAccount = function () {
     if (A.pageAccount) return Promise.resolve(A.pageAccount);
@@ -48,12 +63,19 @@
     return Promise.all(work);
   };
 
-  if (outbox && A.pageAccount) outbox.remember(A.pageAccount).catch(function () { /* private mode */ });
+  // Whose phone this is, and their language: the service worker speaks it too (sw.js).
+  if (outbox && A.pageAccount) outbox.remember(A.pageAccount, A.language).catch(function () { /* private mode */ });
   if (A.revoked) A.forgetEverything(); // signed out from elsewhere: nothing of theirs stays here
 
   // ---- service worker -------------------------------------------------------------
   if ("serviceWorker" in navigator && document.body.dataset.role === "patient") {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function (r) { A.registration = r; });
+    // Its offline page in this patient's language (the worker keeps that one only).
+    if (A.pageAccount) {
+      navigator.serviceWorker.ready.then(function (r) {
+        if (r.active) r.active.postMessage({ type: "language", language: A.language });
+      });
+    }
     navigator.serviceWorker.addEventListener("message", function (event) {
       if (event.data && event.data.type === "outbox" && outbox) A.report();
     });

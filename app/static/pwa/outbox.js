@@ -21,6 +21,10 @@
   var REVOKED = "session_revoked";
   var SYNC_TAG = "checkin-outbox";
 
+  // Marks the outbox's own words for the catalog: they are stored with an entry set aside
+  // and translated when a page shows them (receipts.js), as app/i18n.py's N_ does in Python.
+  function N_(text) { return text; }
+
   function openDb() {
     return new Promise(function (resolve, reject) {
       var request = root.indexedDB.open(DB_NAME, 3);
@@ -82,9 +86,17 @@
       .then(function () { return remove(WAITING, entry.key); });
   }
 
-  // The account signed in on this device when it was last online (for the offline page).
-  function remember(account) {
-    return run(DEVICE, "readwrite", function (s) { return s.put({ key: "account", value: account }); });
+  // The account signed in on this device when it was last online (for the offline page),
+  // and, when a page says it, their language (the service worker's words and offline page).
+  function remember(account, language) {
+    return run(DEVICE, "readwrite", function (s) {
+      if (language) s.put({ key: "language", value: language });
+      return s.put({ key: "account", value: account });
+    });
+  }
+  function knownLanguage() {
+    return run(DEVICE, "readonly", function (s) { return s.get("language"); })
+      .then(function (row) { return row ? row.value : null; });
   }
   function knownAccount() {
     return run(DEVICE, "readonly", function (s) { return s.get("account"); })
@@ -116,7 +128,7 @@
       body = JSON.parse(entry.body);
       body.account = entry.account;
     } catch (error) {
-      return setAside(entry, { _entry: ["This saved check-in could not be read."] }).then(function () { return "rejected"; });
+      return setAside(entry, { _entry: [N_("This saved check-in could not be read.")] }).then(function () { return "rejected"; });
     }
     return fetch(entry.url, {
       method: "POST", credentials: "same-origin", cache: "no-store",
@@ -131,7 +143,7 @@
       if (response.status === 422 || response.status === 413) {
         return response.json().catch(function () { return {}; }).then(function (answer) {
           var error = answer.error || {};
-          return setAside(entry, error.fields || { _entry: [error.message || "The server refused it."] });
+          return setAside(entry, error.fields || { _entry: [error.message || N_("The server refused it.")] });
         }).then(function () { return "rejected"; });
       }
       if (response.status === 401 || response.status === 409) {
@@ -193,7 +205,7 @@
 
   root.AftercareOutbox = {
     SYNC_TAG: SYNC_TAG, REVOKED: REVOKED, save: save, waiting: function () { return list(WAITING); },
-    waitingFor: waitingFor, remember: remember, knownAccount: knownAccount,
+    waitingFor: waitingFor, remember: remember, knownAccount: knownAccount, knownLanguage: knownLanguage,
     rejected: function (account) {
       return list(REJECTED).then(function (entries) {
         return entries.filter(function (entry) { return account && entry.account === account; });

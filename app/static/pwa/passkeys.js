@@ -2,6 +2,7 @@
    options and its check. Served by the app (CSP script-src 'self'); no library. */
 (function () {
   "use strict";
+  var t = window.Aftercare.t;
 
   function toBuffer(text) {
     var base64 = text.replace(/-/g, "+").replace(/_/g, "/");
@@ -40,7 +41,7 @@
   function json(response) {
     if (response.redirected) { window.location.href = response.url; return Promise.reject(null); }
     return response.json().then(function (body) {
-      if (!response.ok) throw new Error((body.error && body.error.message) || "That did not work.");
+      if (!response.ok) throw new Error((body.error && body.error.message) || t("That did not work."));
       return body;
     });
   }
@@ -68,13 +69,13 @@
 
   function failed(error) {
     if (error === null) return;  // leaving for another page
-    say(error && error.name === "NotAllowedError" ? "The passkey was not used. Try again."
-        : (error && error.message) || "That did not work.");
+    say(error && error.name === "NotAllowedError" ? t("The passkey was not used. Try again.")
+        : (error && error.message) || t("That did not work."));
   }
 
   function register(form) {
     var name = form.querySelector("[name=name]").value.trim();
-    if (!name) { say("Give the passkey a name, such as the device it is on."); return; }
+    if (!name) { say(t("Give the passkey a name, such as the device it is on.")); return; }
     post(form.dataset.options).then(json).then(function (options) {
       options.challenge = toBuffer(options.challenge);
       options.user.id = toBuffer(options.user.id);

@@ -5,6 +5,7 @@
   "use strict";
   var A = window.Aftercare;
   var outbox = A.outbox;
+  var t = A.t;
 
   // Reads the outbox itself rather than one drain's counts: the service worker and another
   // tab drain too, and their messages reach only the pages open at that moment.
@@ -14,8 +15,8 @@
       return Promise.all([outbox.waitingFor(account), outbox.takeReceipts(account)]);
     }).then(function (found) {
       var receipts = found[1] || [];
-      if (found[0].length) A.status("Saved on this phone; it will be sent when you are back online.");
-      else if (receipts.length) A.status("Sent. Thank you.");
+      if (found[0].length) A.status(t("Saved on this phone; it will be sent when you are back online."));
+      else if (receipts.length) A.status(t("Sent. Thank you."));
       var worrying = receipts.filter(function (r) { return r.worrying_checkin_id; });
       if (worrying.length) showCrisis(worrying[worrying.length - 1].worrying_checkin_id);
     }).catch(function () { /* nothing to say */ });
@@ -50,16 +51,21 @@
     outbox.drain().then(report).catch(function () { /* stays in the outbox */ });
   }
 
+  // The server's words come in the patient's language; the outbox's own (outbox.js) are
+  // translated here, when shown.
   function rejectedItem(entry) {
     var li = document.createElement("li");
     var problems = Object.keys(entry.problems || {}).map(function (field) {
-      return field.replace(/^_/, "") + ": " + [].concat(entry.problems[field]).join(" ");
+      return field.replace(/^_/, "") + ": " + [].concat(entry.problems[field]).map(function (words) {
+        return t(String(words));
+      }).join(" ");
     }).join("; ");
-    li.textContent = "Saved " + new Date(entry.saved_at).toLocaleString() + " — not accepted: " + problems + " ";
+    li.textContent = t("Saved %(when)s — not accepted: %(problems)s",
+                       { when: new Date(entry.saved_at).toLocaleString(A.locales), problems: problems }) + " ";
     var dismiss = document.createElement("button");
     dismiss.type = "button";
     dismiss.className = "link-button";
-    dismiss.textContent = "Remove";
+    dismiss.textContent = t("Remove");
     dismiss.addEventListener("click", function () { outbox.dismiss(entry.key).then(showRejected); });
     li.appendChild(dismiss);
     return li;
@@ -81,7 +87,8 @@
     if (!(form instanceof HTMLFormElement) || !form.matches("form[data-logout]") || !outbox) return;
     event.preventDefault();
     outbox.waitingFor(A.pageAccount).catch(function () { return []; }).then(function (waiting) {
-      if (waiting.length && !window.confirm(waiting.length + " check-in(s) are not sent yet. Signing out deletes them from this phone. Sign out anyway?")) return;
+      if (waiting.length && !window.confirm(t("%(count)s check-in(s) are not sent yet. Signing out deletes them from this phone. Sign out anyway?",
+                                              { count: waiting.length }))) return;
       A.forgetEverything().then(function () { form.submit(); });
     });
   });

@@ -6,15 +6,16 @@
 (function () {
   "use strict";
   var A = window.Aftercare;
+  var t = A.t;
   var STATES = {
-    on: "Reminders are on on this device.",
-    off: "Reminders are off on this device.",
-    unsupported: "This browser cannot show reminders. Your due check-ins always appear on this page.",
-    blocked: "Reminders are blocked by your browser. To turn them on, allow notifications for Aftercare in your browser or phone settings.",
-    homescreen: "On iPhone, reminders need Aftercare on your home screen first: tap Share, then \"Add to Home Screen\", and open it from there.",
+    on: t("Reminders are on on this device."),
+    off: t("Reminders are off on this device."),
+    unsupported: t("This browser cannot show reminders. Your due check-ins always appear on this page."),
+    blocked: t("Reminders are blocked by your browser. To turn them on, allow notifications for Aftercare in your browser or phone settings."),
+    homescreen: t("On iPhone, reminders need Aftercare on your home screen first: tap Share, then \"Add to Home Screen\", and open it from there."),
   };
-  var UNREACHABLE = "The reminder service could not be reached, so reminders are still off. Check your connection and try again later; your due check-ins always appear on this page.";
-  var SERVER_UNREACHABLE = "Aftercare could not be reached, so nothing was changed. Check your connection and try again later.";
+  var UNREACHABLE = t("The reminder service could not be reached, so reminders are still off. Check your connection and try again later; your due check-ins always appear on this page.");
+  var SERVER_UNREACHABLE = t("Aftercare could not be reached, so nothing was changed. Check your connection and try again later.");
 
   function timeout(promise, ms, what) {
     return new Promise(function (resolve, reject) {
@@ -106,17 +107,17 @@
 
   Reminders.prototype.turnOn = function () {
     var self = this;
-    this.busy(this.on, "Turning reminders on…");
+    this.busy(this.on, t("Turning reminders on…"));
     Notification.requestPermission().then(function (permission) {
       if (permission !== "granted") {
         self.show(permission === "denied" ? "blocked" : "off",
-                  "Without permission Aftercare cannot remind you. Your due check-ins always appear on this page.");
+                  t("Without permission Aftercare cannot remind you. Your due check-ins always appear on this page."));
         return;
       }
       return self.subscribe().then(function (subscription) {
         return self.call("POST", subscription.toJSON()).then(function (response) {
           if (!response.ok) throw new Error("not saved");
-          self.show("on", "You will get a reminder when a check-in is due.");
+          self.show("on", t("You will get a reminder when a check-in is due."));
         }).catch(function (error) {
           subscription.unsubscribe().catch(function () { /* gone with the page */ });
           throw error; // not saved: not on, so not shown as on
@@ -127,16 +128,16 @@
 
   Reminders.prototype.turnOff = function () {
     var self = this;
-    this.busy(this.off, "Turning reminders off…");
+    this.busy(this.off, t("Turning reminders off…"));
     this.subscription().then(function (existing) {
-      if (!existing) return self.show("off", "Reminders are off.");
+      if (!existing) return self.show("off", t("Reminders are off."));
       // The server first: while it still has this device, reminders are not off.
       return self.call("DELETE", { endpoint: existing.endpoint }).then(function (response) {
         if (!response.ok && response.status !== 404) throw new Error("not removed");
         return existing.unsubscribe();
       }).then(function () {
         if (window.sessionStorage) sessionStorage.removeItem("push-saved");
-        self.show("off", "Reminders are off. You can turn them on again here at any time.");
+        self.show("off", t("Reminders are off. You can turn them on again here at any time."));
       });
     }).catch(function (error) { self.failed(error, "on"); });
   };
@@ -144,8 +145,8 @@
   Reminders.prototype.failed = function (error, state) {
     var reason = error && error.timedOut;
     var text = reason === "push" ? UNREACHABLE : reason === "server" ? SERVER_UNREACHABLE
-      : "Reminders could not be changed just now. Please try again later.";
-    if (reason === "push" && state === "on") text = "The reminder service could not be reached, so reminders are still on. Please try again later.";
+      : t("Reminders could not be changed just now. Please try again later.");
+    if (reason === "push" && state === "on") text = t("The reminder service could not be reached, so reminders are still on. Please try again later.");
     this.show(state, text);
   };
 

@@ -2,16 +2,52 @@
  * - precaches the app shell (CSS, JS, icons, offline page) under a versioned cache name;
  * - network-first for pages, with the offline check-in page as the fallback;
  * - cache-first for versioned static files;
- * - never stores a page or an API answer: those may hold health data. */
+ * - never stores a page or an API answer: those may hold health data;
+ * - speaks the patient's language: the one their pages last said (outbox.js keeps it on the
+ *   device), else the browser's. Its own words are translated here, t("English", language),
+ *   from WORDS (the catalog's, per language, for this file's messages: app/pwa/script_words.py).
+ *   Of OFFLINE (per language: the offline page, and its words script) it keeps the patient's
+ *   language's only (the page weight), taken again when a page says another. */
 "use strict";
 const VERSION = {{ version|tojson }};
 const CACHE = "aftercare-shell-" + VERSION;
 const SHELL = {{ shell|tojson }};
-const OFFLINE_URL = {{ offline_url|tojson }};
+const OFFLINE = {{ offline|tojson }};
+const WORDS = {{ words|tojson }};
+const ICON = {{ icon_url|tojson }};
 importScripts({{ outbox_url|tojson }});
 
+function t(text, language) {
+  const words = WORDS[language] || {};
+  return Object.prototype.hasOwnProperty.call(words, text) ? words[text] : text;
+}
+
+function browserLanguage() {
+  const wanted = (self.navigator.languages || [self.navigator.language || ""]).map((l) => l.slice(0, 2).toLowerCase());
+  return wanted.find((code) => code in OFFLINE) || "en";
+}
+
+function deviceLanguage() {
+  return AftercareOutbox.knownLanguage().catch(() => null).then((known) => (known in OFFLINE ? known : browserLanguage()));
+}
+
+// The offline page (and words) of this language in the cache, and no other language's.
+function keepOffline(language) {
+  const wanted = OFFLINE[language] || OFFLINE.en;
+  const others = [].concat(...Object.values(OFFLINE)).filter((url) => !wanted.includes(url));
+  return caches.open(CACHE).then((cache) => Promise.all(wanted.map((url) => cache.match(url)))
+    .then((hits) => (hits.every(Boolean) ? null : cache.addAll(wanted)))
+    .then(() => Promise.all(others.map((url) => cache.delete(url)))));
+}
+
+function offlinePage(language) {
+  const pages = [OFFLINE[language] || OFFLINE.en, ...Object.values(OFFLINE)].map((urls) => urls[0]);
+  return pages.reduce((found, url) => found.then((hit) => hit || caches.match(url)), Promise.resolve(null));
+}
+
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(deviceLanguage).then(keepOffline)
+    .then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
@@ -29,10 +65,10 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
     // Pages are never stored; without a network the offline check-in page answers.
-    event.respondWith(fetch(request).catch(() => caches.match(OFFLINE_URL)));
+    event.respondWith(fetch(request).catch(() => deviceLanguage().then(offlinePage)));
     return;
   }
-  if (SHELL.includes(url.pathname + url.search)) {
+  if (SHELL.includes(url.pathname + url.search) || [].concat(...Object.values(OFFLINE)).includes(url.pathname + url.search)) {
     event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
   }
 });
@@ -49,12 +85,17 @@ function notifyPages(result) {
   });
 }
 
+// The server's payload is in the patient's language already; the defaults are for a push
+// without one (or one that cannot be read).
 self.addEventListener("push", (event) => {
-  let message = { title: "Aftercare", body: "Time for your check-in", url: "/checkin" };
-  try { message = Object.assign(message, event.data ? event.data.json() : {}); } catch (e) { /* keep the default */ }
-  event.waitUntil(self.registration.showNotification(message.title, {
-    body: message.body, tag: message.tag, data: { url: message.url, page: message.page },
-    icon: {{ shell[-2]|tojson }}, badge: {{ shell[-2]|tojson }},
+  let sent = {};
+  try { sent = event.data ? event.data.json() : {}; } catch (e) { /* keep the defaults */ }
+  event.waitUntil(deviceLanguage().then((language) => {
+    const message = Object.assign({ title: "Aftercare", body: t("Time for your check-in", language), url: "/checkin" }, sent);
+    return self.registration.showNotification(message.title, {
+      body: message.body, tag: message.tag, data: { url: message.url, page: message.page },
+      icon: ICON, badge: ICON,
+    });
   }));
 });
 
@@ -87,5 +128,9 @@ self.addEventListener("notificationclick", (event) => {
 self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "drain") {
     event.waitUntil(AftercareOutbox.drain().then(notifyPages));
+  }
+  // A patient's page, in their language (core.js): that language's offline page is kept.
+  if (event.data && event.data.type === "language" && event.data.language in OFFLINE) {
+    event.waitUntil(keepOffline(event.data.language).catch(() => { /* taken on the next page */ }));
   }
 });
