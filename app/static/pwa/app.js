@@ -14,7 +14,7 @@
     var button = event.target.closest("[data-copy]");
     if (!button || !navigator.clipboard) return;
     navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
-      button.textContent = "Copied";
+      button.textContent = button.getAttribute("data-copied") || "Copied";
     });
   });
 })();
