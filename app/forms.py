@@ -92,7 +92,7 @@ def known_timezones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
-TIMEZONE_ERROR = "Choose a time zone such as America/Chicago."
+TIMEZONE_ERROR = N_("Choose a time zone such as America/Chicago.")
 
 
 class TimeZone(fields.String):
@@ -118,8 +118,8 @@ def whole_number(text: str) -> int | None:
     return int(text) if ASCII_DIGITS.fullmatch(text) else None
 
 
-PHONE_ERROR = ("Enter a phone number that can receive texts, such as (202) 555-0143 or "
-               "+44 7911 123456.")
+PHONE_ERROR = N_("Enter a phone number that can receive texts, such as (202) 555-0143 or "
+                 "+44 7911 123456.")
 
 
 class Phone(fields.String):

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from app.auth.models import AuthSession, Role, User
 from app.extensions import db
+from app.i18n import N_
 from app.notifications.models import PushSubscription
 
 # last_seen_at is written at most this often, so reading pages does not write on every request.
@@ -75,7 +76,7 @@ def clinic_user_by_email(clinic_id: int, email: str) -> User | None:
                                                 User.email == normalise_email(email)))
 
 
-EMAIL_IN_USE = "This email already has an account at this clinic."
+EMAIL_IN_USE = N_("This email already has an account at this clinic.")
 
 # Password hashes checked on every sign-in, whatever the number of accounts with that email
 # (an email may have an account in several clinics): padding with a dummy hash keeps the time

@@ -8,13 +8,14 @@ from app.dashboard import schemas
 from app.dashboard.services import SORTS, patient_overview
 from app.flags.schemas import PRIORITY_NAMES
 from app.forms import first_errors, load_form, without_blanks
+from app.i18n import N_
 from app.scoping import clinic_id
 
 bp = Blueprint("dashboard", __name__, url_prefix="/clinic", template_folder="templates")
 
-COLUMN_NAMES = {"name": "Patient", "flag": "Highest open flag", "checkin": "Last check-in",
-                "mood": "Latest mood (baseline)", "phq9": "PHQ-9 latest (baseline)",
-                "infusion": "Next infusion"}
+COLUMN_NAMES = {"name": N_("Patient"), "flag": N_("Highest open flag"),
+                "checkin": N_("Last check-in"), "mood": N_("Latest mood (baseline)"),
+                "phq9": N_("PHQ-9 latest (baseline)"), "infusion": N_("Next infusion")}
 
 
 @bp.get("/patients")

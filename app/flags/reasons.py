@@ -1,12 +1,15 @@
 """Why a flag fired, as one short sentence with the value that fired it (issue 15, point 1):
 "Mood 1 against a baseline of 7", "Headache 3 (severe) at 26 h", "PHQ-9 item 9 = 2",
 "Home safely: No". Pure: the flag's evidence comes in as plain facts, the thresholds from the
-clinic's settings (``rules.Thresholds``), so templates only print what this module says.
+clinic's settings (``rules.Thresholds``), so templates only print what this module says. The
+words are in the language of the request (``gettext``: English outside one, issue 19).
 """
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+from flask_babel import gettext
 
 from app.checkins.catalog import SEVERITIES, label
 from app.flags import rules
@@ -70,20 +73,25 @@ def how_long_ago(then: datetime | None, now: datetime) -> str:
         return ""
     minutes = int((now - then).total_seconds() // 60)
     if minutes < 1:
-        return "just now"
+        return gettext("just now")
     if minutes < 60:
-        return f"{minutes} min ago"
+        return gettext("%(minutes)s min ago", minutes=minutes)
     if minutes < 48 * 60:
-        return f"{minutes // 60} h ago"
-    return f"{minutes // (24 * 60)} days ago"
+        return gettext("%(hours)s h ago", hours=minutes // 60)
+    return gettext("%(days)s days ago", days=minutes // (24 * 60))
 
 
-def hours_after(moment: datetime, infusion_end: datetime | None) -> str:
-    """" at 26 h" after the infusion ended ("" when the infusion has no end)."""
+def hours_after(moment: datetime, infusion_end: datetime | None, *, last: bool = False) -> str:
+    """" at 26 h" after the infusion ended ("" when the infusion has no end); with ``last``
+    ", the last due at 26 h" (the newest of several missed prompts)."""
     if infusion_end is None or moment < infusion_end:
         return ""
     hours = (moment - infusion_end) / timedelta(hours=1)
-    return f" at {round(hours * 60)} min" if hours < 1 else f" at {round(hours)} h"
+    if last:
+        return (gettext(", the last due at %(minutes)s min", minutes=round(hours * 60))
+                if hours < 1 else gettext(", the last due at %(hours)s h", hours=round(hours)))
+    return (" " + gettext("at %(minutes)s min", minutes=round(hours * 60)) if hours < 1
+            else " " + gettext("at %(hours)s h", hours=round(hours)))
 
 
 def _newest(items, key=lambda item: True):
@@ -92,11 +100,11 @@ def _newest(items, key=lambda item: True):
 
 
 def _named(evidence: Evidence) -> str:
-    return label(evidence.symptom) if evidence.symptom else "A side effect"
+    return gettext(label(evidence.symptom)) if evidence.symptom else gettext("A side effect")
 
 
 def _rating(code: str, severity: int) -> str:
-    return f"{label(code)} {severity} ({SEVERITIES[severity].lower()})"
+    return f"{gettext(label(code))} {severity} ({gettext(SEVERITIES[severity]).lower()})"
 
 
 def _symptom(evidence: Evidence, least: int) -> tuple[rules.CheckinFact, int] | None:
@@ -109,7 +117,7 @@ def _symptom(evidence: Evidence, least: int) -> tuple[rules.CheckinFact, int] | 
 def _severe(evidence: Evidence, limits: rules.Thresholds) -> str:
     found = _symptom(evidence, limits.severe_from)
     if found is None:
-        return f"{_named(evidence)}, severe"
+        return gettext("%(name)s, severe", name=_named(evidence))
     checkin, severity = found
     return _rating(evidence.symptom, severity) + hours_after(checkin.taken_at,
                                                              evidence.infusion_end)
@@ -119,55 +127,60 @@ def _persistent(evidence: Evidence, limits: rules.Thresholds) -> str:
     found = _symptom(evidence, 1)
     day = round(limits.persistent_after / timedelta(hours=1))
     if found is None:
-        return f"{_named(evidence)} still there after {day} h"
+        return gettext("%(name)s still there after %(hours)s h", name=_named(evidence),
+                       hours=day)
     checkin, severity = found
     return (_rating(evidence.symptom, severity)
             + hours_after(checkin.taken_at, evidence.infusion_end)
-            + f", still there after {day} h")
+            + gettext(", still there after %(hours)s h", hours=day))
 
 
 def _unresolved(evidence: Evidence, limits: rules.Thresholds) -> str:
     found = _symptom(evidence, 1)
     silence = round(limits.unresolved_silence / timedelta(hours=1))
     if found is None:
-        return f"{_named(evidence)} not reported gone"
+        return gettext("%(name)s not reported gone", name=_named(evidence))
     checkin, severity = found
     return (_rating(evidence.symptom, severity)
             + hours_after(checkin.taken_at, evidence.infusion_end)
-            + f", no check-in for {silence} h or more since")
+            + gettext(", no check-in for %(hours)s h or more since", hours=silence))
 
 
 def _mood(evidence: Evidence, limits: rules.Thresholds) -> str:
     checkin = min(evidence.checkins, key=lambda c: (c.mood, -c.taken_at.timestamp()),
                   default=None)
     if checkin is None:
-        return "Mood drop"
+        return gettext("Mood drop")
     when = hours_after(checkin.taken_at, evidence.infusion_end)
     if evidence.mood_baseline is not None:
-        return f"Mood {checkin.mood} against a baseline of {evidence.mood_baseline}{when}"
-    return f"Mood {checkin.mood}, at or below {limits.mood_floor}{when}"
+        return gettext("Mood %(mood)s against a baseline of %(baseline)s", mood=checkin.mood,
+                       baseline=evidence.mood_baseline) + when
+    return gettext("Mood %(mood)s, at or below %(floor)s", mood=checkin.mood,
+                   floor=limits.mood_floor) + when
 
 
 def _home(evidence: Evidence, limits: rules.Thresholds) -> str:
     checkin = _newest(evidence.checkins, lambda c: c.home_safely is False)
-    return "Home safely: No" + (hours_after(checkin.taken_at, evidence.infusion_end)
+    return gettext("Home safely: No") + (hours_after(checkin.taken_at, evidence.infusion_end)
                                 if checkin else "")
 
 
 def _safety(evidence: Evidence, limits: rules.Thresholds) -> str:
     response = max(evidence.phq9s, key=lambda p: (p.item9, p.taken_at), default=None)
     if response is None:
-        return "PHQ-9 item 9 answered"
-    return f"PHQ-9 item 9 = {response.item9} (total {response.total})"
+        return gettext("PHQ-9 item 9 answered")
+    return gettext("PHQ-9 item 9 = %(item9)s (total %(total)s)", item9=response.item9,
+                   total=response.total)
 
 
 def _worsening(evidence: Evidence, limits: rules.Thresholds) -> str:
     ordered = sorted(evidence.phq9s, key=lambda p: (p.taken_at, p.id))
     if len(ordered) < 2:
-        return "PHQ-9 worse than its baseline"
+        return gettext("PHQ-9 worse than its baseline")
     baseline, latest = ordered[0], ordered[-1]
-    return (f"PHQ-9 {latest.total} against a baseline of {baseline.total} "
-            f"({latest.total - baseline.total:+d})")
+    change = format(latest.total - baseline.total, "+d")
+    return gettext("PHQ-9 %(total)s against a baseline of %(baseline)s (%(change)s)",
+                   total=latest.total, baseline=baseline.total, change=change)
 
 
 def _missed(evidence: Evidence, limits: rules.Thresholds) -> str:
@@ -176,10 +189,11 @@ def _missed(evidence: Evidence, limits: rules.Thresholds) -> str:
     if end is not None and count and all(p.due_at < end + limits.first_day
                                          for p in evidence.prompts):
         first_day = round(limits.first_day / timedelta(hours=1))
-        return f"No check-in in the first {first_day} h ({count} prompts missed)"
+        return gettext("No check-in in the first %(hours)s h (%(count)s prompts missed)",
+                       hours=first_day, count=count)
     last = max((p.due_at for p in evidence.prompts), default=None)
-    when = hours_after(last, end).replace(" at", ", the last due at") if last else ""
-    return f"{count} check-ins missed in a row{when}"
+    when = hours_after(last, end, last=True) if last else ""
+    return gettext("%(count)s check-ins missed in a row", count=count) + when
 
 
 def _unknown(evidence: Evidence, limits: rules.Thresholds) -> str:

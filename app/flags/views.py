@@ -12,6 +12,7 @@ from app.flags.lifecycle import resolving_needs_note
 from app.flags.models import UNRESOLVED
 from app.flags.reasons import how_long_ago
 from app.forms import first_errors, load_form, without_blanks
+from app.i18n import N_
 from app.scoping import clinic_id, flag_or_404
 
 bp = Blueprint("flags", __name__, url_prefix="/clinic", template_folder="templates")
@@ -36,7 +37,7 @@ def queue():
     return render_template("flags/queue.html", blocks=blocks, filters=filters, now=utcnow(),
                            how_long_ago=how_long_ago, resolving_needs_note=resolving_needs_note,
                            counts=services.counts_by_priority(clinic_id()),
-                           priority_names=schemas.PRIORITY_NAMES,
+                           priority_names=schemas.PRIORITY_NAMES, statuses=schemas.STATUSES,
                            rule_labels=schemas.RULE_LABELS)
 
 
@@ -46,8 +47,8 @@ def _act(flag, action: str, data: dict):
     if changed:
         audit(f"flag.{action}", now=now, actor=current_user, patient_id=flag.patient_id,
               target=f"flag:{flag.id}", rule=flag.rule, note=data["note"])
-    flash(f"Flag {'acknowledged' if action == 'acknowledge' else 'resolved'}." if changed
-          else "Nothing to do: someone already did that.")
+    done = N_("Flag acknowledged.") if action == "acknowledge" else N_("Flag resolved.")
+    flash(done if changed else N_("Nothing to do: someone already did that."))
     return redirect(data["back"] or url_for("flags.queue"), code=303)
 
 

@@ -10,20 +10,49 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.checkins.models import CheckIn
 from app.extensions import db
+from app.i18n import N_
 from app.notifications import channels
 from app.notifications.models import DeliveryAttempt, Notification, NotificationKind
 from app.patients.models import Patient
 from app.prompts.models import Prompt, PromptStatus
 
 REACH_DAYS = 30
-CHANNEL_NAMES = {"push": "App notification", "sms": "Text", "email": "Email",
-                 "app": "In the app only"}
+# Codes stored as they are; pages show them in words with ``|translate`` (issue 19).
+CHANNEL_NAMES = {"push": N_("App notification"), "sms": N_("Text"), "email": N_("Email"),
+                 "app": N_("In the app only")}
+DELIVERY_WORDS = (
+    # what a message is for, and its status
+    N_("Prompt"), N_("Reminder"), N_("due"), N_("sending"), N_("sent"), N_("failed"),
+    N_("cancelled"),
+    # how an attempt went (DeliveryAttempt.outcome; a text provider's statuses too)
+    N_("delivered"), N_("gone"), N_("unreachable"), N_("retry"), N_("rejected"),
+    N_("no-device"), N_("refused-endpoint"), N_("unavailable"), N_("handed-over"),
+    N_("unknown"), N_("undelivered"), N_("queued"), N_("accepted"),
+    # a prompt's status, and its slot
+    N_("pending"), N_("answered"), N_("missed"), N_("not sent"), N_("readiness"),
+    # why an attempt failed, in our words (``inbound.TWILIO_ERRORS``, ``textsend``)
+    N_("unreachable phone (off or out of coverage)"),
+    N_("message blocked by the recipient or carrier"), N_("unknown or inactive number"),
+    N_("landline or unreachable carrier"), N_("filtered by the carrier as spam"),
+    N_("unknown error at the carrier"), N_("the number has replied STOP"),
+    N_("error at the provider"), N_("texts are turned off (SMS_BACKEND)"),
+    N_("email is turned off (EMAIL_BACKEND)"))
+
+
+def reason_words(reason: str) -> str:
+    """An attempt's reason in the page's language where the words are ours ("30003:
+    unreachable phone ..."); a provider's own words (and codes) are shown as they came."""
+    code, colon, words = reason.partition(": ")
+    if colon:
+        return f"{code}: {gettext(words)}" if words.strip() else reason
+    return gettext(reason) if reason.strip() else reason
 
 
 def delivered(attempt: DeliveryAttempt) -> bool:
@@ -136,7 +165,7 @@ def unreached_patients(clinic_id: int, now: datetime) -> list[tuple[Patient, str
     for patient in patients:
         if not any(channels.available(patient, now).values()) \
                 and not channels.devices(patient.user_id):
-            found.append((patient, "no channel: no app notifications, texts or email"))
+            found.append((patient, N_("no channel: no app notifications, texts or email")))
         elif patient.id in tried and patient.id not in reached:
-            found.append((patient, f"nothing delivered in {REACH_DAYS} days"))
+            found.append((patient, N_("nothing delivered in 30 days")))  # REACH_DAYS
     return found

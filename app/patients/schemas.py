@@ -1,13 +1,14 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.forms import TIMEZONE_ERROR, Phone, Text, TimeZone, known_timezones, language_field
+from app.i18n import N_
 
 CHANNELS = ("auto", "push", "sms", "email")
 FALLBACKS = ("auto", "none", "push", "sms", "email")
-CHANNEL_ERROR = "Choose one of the channels listed."
-NEEDS_PHONE = "Texts need a phone number: enter one, or choose another channel."
-NEEDS_EMAIL = "Emails need an email address: enter one, or choose another channel."
-PHONE_OR_EMAIL = "Give the patient's phone number or email (or both)."
+CHANNEL_ERROR = N_("Choose one of the channels listed.")
+NEEDS_PHONE = N_("Texts need a phone number: enter one, or choose another channel.")
+NEEDS_EMAIL = N_("Emails need an email address: enter one, or choose another channel.")
+PHONE_OR_EMAIL = N_("Give the patient's phone number or email (or both).")
 
 
 def valid_timezone(value: str) -> None:

@@ -9,6 +9,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.audit.services import record as audit
@@ -25,12 +26,13 @@ from app.flags.reasons import how_long_ago
 from app.flags.schemas import PRIORITY_NAMES, RULE_LABELS
 from app.flags.services import open_patient_flags, patient_episodes, patient_flags, thresholds
 from app.forms import first_errors, known_timezones, load_form
+from app.i18n import N_
 from app.infusions.services import patient_series
 from app.monitoring.services import infusions_with_alerts
 from app.notifications import channels
 from app.notifications import services as notifications
 from app.notifications.models import NotificationKind
-from app.notifications.reach import CHANNEL_NAMES, patient_delivery
+from app.notifications.reach import CHANNEL_NAMES, patient_delivery, reason_words
 from app.patients import schemas, services
 from app.phq9.services import series_progress
 from app.qr import svg as qr_svg
@@ -47,8 +49,9 @@ bp = Blueprint("patients", __name__, url_prefix="/clinic/patients",
 def _setup_link_page(patient, token: str, *, first: bool, sent_by: str | None = None):
     url = setup_links.setup_url(token)
     lifetime_hours = int(current_app.config["SETUP_LINK_LIFETIME"].total_seconds() // 3600)
-    return render_template("patients/setup_link.html", patient=patient, url=url,
-                           qr=qr_svg(url), first=first, lifetime_hours=lifetime_hours,
+    qr = qr_svg(url, label=gettext("QR code of the setup link"))
+    return render_template("patients/setup_link.html", patient=patient, url=url, qr=qr,
+                           first=first, lifetime_hours=lifetime_hours,
                            can_text=channels.can_text(patient),
                            can_email=channels.can_email(patient, asked_for=True),
                            sent_by=sent_by)
@@ -102,7 +105,7 @@ def show(patient_id: int):
                            charts={c["name"]: c for c in page_charts(patient.id,
                                                                       viewer_timezone())},
                            chart_js=chart_js_url(), deliveries=patient_delivery(patient.id),
-                           channel_names=CHANNEL_NAMES,
+                           channel_names=CHANNEL_NAMES, reason_words=reason_words,
                            session_alerts=infusions_with_alerts(patient.id))
 
 
@@ -131,7 +134,7 @@ def contact(patient_id: int):
             services.set_contact(patient, by=current_user, now=now, **data)
             audit("patient.contact", now=now, actor=current_user, patient_id=patient.id,
                   sms_consent=patient.sms_consent_at is not None)
-            flash("Saved how messages reach this patient.")
+            flash(N_("Saved how messages reach this patient."))
             return redirect(url_for("patients.show", patient_id=patient.id), code=303)
     return render_template("patients/contact.html", patient=patient, values=values,
                            errors=first_errors(errors)), 422 if errors else 200
@@ -158,8 +161,8 @@ def send_setup_link(patient_id: int):
     usable = {"sms": channels.can_text(patient),
               "email": channels.can_email(patient, asked_for=True)}
     if not usable.get(channel):
-        flash("That channel cannot reach this patient: add a phone number and consent to texts, "
-              "or use the QR code.")
+        flash(N_("That channel cannot reach this patient: add a phone number and consent to "
+                 "texts, or use the QR code."))
         return redirect(url_for("patients.contact", patient_id=patient.id), code=303)
     now = utcnow()
     token = setup_links.issue_setup_link(patient.user, by=current_user, now=now,
@@ -179,19 +182,19 @@ def discharge(patient_id: int):
     back = url_for("patients.show", patient_id=patient.id)
     if request.method == "GET":
         return render_template(
-            "confirm.html", heading="Discharge this patient?",
-            explanation=["They will be signed out on every device, receive no more check-in "
-                         "prompts, and will not be able to sign in.",
-                         "Their check-ins, flags and infusions stay on their page. You can "
-                         "re-admit them later."],
+            "confirm.html", heading=N_("Discharge this patient?"),
+            explanation=[N_("They will be signed out on every device, receive no more check-in "
+                            "prompts, and will not be able to sign in."),
+                         N_("Their check-ins, flags and infusions stay on their page. You can "
+                            "re-admit them later.")],
             action=url_for("patients.discharge", patient_id=patient.id),
-            button="Discharge", cancel=back)
+            button=N_("Discharge"), cancel=back)
     if not services.is_discharged(patient):
         now = utcnow()
         cancelled = services.discharge(patient, now=now)
         audit("patient.discharge", now=now, actor=current_user, patient_id=patient.id,
               prompts_cancelled=cancelled)
-    flash("Discharged: no more prompts, and sign-in is closed.")
+    flash(N_("Discharged: no more prompts, and sign-in is closed."))
     return redirect(back, code=303)
 
 
@@ -202,7 +205,7 @@ def readmit(patient_id: int):
     if services.is_discharged(patient):
         services.readmit(patient)
         audit("patient.readmit", now=utcnow(), actor=current_user, patient_id=patient.id)
-    flash("Re-admitted: they can sign in again, and new infusions schedule prompts.")
+    flash(N_("Re-admitted: they can sign in again, and new infusions schedule prompts."))
     return redirect(url_for("patients.show", patient_id=patient.id), code=303)
 
 
@@ -214,16 +217,16 @@ def sign_out_everywhere(patient_id: int):
     back = url_for("patients.show", patient_id=patient.id)
     if request.method == "GET":
         return render_template(
-            "confirm.html", heading="Sign this patient out of every device?",
-            explanation=["They will need their password to sign in again on each phone or "
-                         "computer, and those devices stop getting check-in notifications "
-                         "until they do.",
-                         "Use this when a phone is lost or shared. Their records stay."],
+            "confirm.html", heading=N_("Sign this patient out of every device?"),
+            explanation=[N_("They will need their password to sign in again on each phone or "
+                            "computer, and those devices stop getting check-in notifications "
+                            "until they do."),
+                         N_("Use this when a phone is lost or shared. Their records stay.")],
             action=url_for("patients.sign_out_everywhere", patient_id=patient.id),
-            button="Sign out of all devices", cancel=back)
+            button=N_("Sign out of all devices"), cancel=back)
     now = utcnow()
     count = auth_services.end_sessions(patient.user, now=now)
     audit("patient.sign_out_everywhere", now=now, actor=current_user, patient_id=patient.id,
           sessions=count)
-    flash(f"Signed out of {count} device(s).")
+    flash(gettext("Signed out of %(count)s device(s).", count=count))
     return redirect(back)
