@@ -75,7 +75,8 @@ def patient_blood_pressure(patient_id: int) -> dict:
         r = cells.get((i.id, phase))
         if r is None:
             return _("missing")
-        return f"{r.systolic}/{r.diastolic}" + (f" ({_('alert')})" if r.alert else "")
+        alert = _("alert")
+        return f"{r.systolic}/{r.diastolic}" + (f" ({alert})" if r.alert else "")
 
     return {
         "title": _("Blood pressure by infusion (mmHg)"), "type": "line",

@@ -1,5 +1,6 @@
-"""Numbers in a chart's table as the viewer's language writes them (issue 19): "5.2" in
-English, "5,2" in Spanish. English keeps exactly the text it always had."""
+"""Numbers and dates in a chart's table as the viewer's language writes them (issue 19).
+English keeps exactly the text it always had. Spanish numbers follow US Spanish (es_US: a
+decimal point, as the clinic's forms and doses are written), dates the Spanish month names."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -10,19 +11,25 @@ from flask_babel import gettext
 
 from app.i18n import language
 
+NUMBER_LOCALES = {"es": "es_US"}  # the clinics are in the US
+
+
+def _number_locale() -> str:
+    return NUMBER_LOCALES.get(language(), language())
+
 
 def fixed(value: float, places: int = 1) -> str:
-    """``value`` with ``places`` decimals: "5.2" / "5,2"."""
+    """``value`` with ``places`` decimals: "5.2"."""
     if language() == "en":
         return f"{value:.{places}f}"
-    return format_decimal(value, format="0." + "0" * places, locale=language())
+    return format_decimal(value, format="0." + "0" * places, locale=_number_locale())
 
 
 def short(value: float) -> str:
-    """``value`` without trailing zeros (Python's ``:g``): "12.5", "12" / "12,5"."""
+    """``value`` without trailing zeros (Python's ``:g``): "12.5", "12"."""
     if language() == "en":
         return f"{value:g}"
-    return format_decimal(value, format="0.###", locale=language())
+    return format_decimal(value, format="0.###", locale=_number_locale())
 
 
 def number_cell(value):
