@@ -55,13 +55,18 @@ def staff():
             audit("staff.create", now=now, actor=current_user, target=f"user:{member.id}",
                   role=member.role.value)
             url = setup_links.setup_url(token)
-            link = {"name": member.name, "url": url, "qr": qr_svg(url)}
+            link = _link(member, url)
             values = {"role": "clinician"}
     return render_template("clinics/staff.html", members=services.staff(current_user.clinic_id),
                            with_second_factor=mfa_services.with_second_factor(
                                current_user.clinic_id),
                            values=values, errors=first_errors(errors), link=link), (
         422 if errors else 200)
+
+
+def _link(member, url: str) -> dict:
+    return {"name": member.name, "url": url,
+            "qr": qr_svg(url, label=gettext("QR code of the setup link"))}
 
 
 def _member_or_404(staff_id: int):
@@ -130,7 +135,7 @@ def new_staff_setup_link(staff_id: int):
                            with_second_factor=mfa_services.with_second_factor(
                                current_user.clinic_id),
                            values={"role": "clinician"}, errors={},
-                           link={"name": member.name, "url": url, "qr": qr_svg(url)})
+                           link=_link(member, url))
 
 
 @bp.route("/staff/<int:staff_id>/second-factor/reset", methods=["GET", "POST"])
