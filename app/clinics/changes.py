@@ -32,7 +32,9 @@ LABELS = {
     "bp_alert_systolic": N_("In-session alert, systolic at or above (mmHg)"),
     "bp_alert_diastolic": N_("In-session alert, diastolic at or above (mmHg)"),
     "spo2_alert_below": N_("In-session alert, oxygen saturation below (%)"),
+    "require_staff_mfa": N_("Require staff mfa"),  # the words it always had
 }
+BOOLEAN_WORDS = {True: N_("True"), False: N_("False")}
 
 
 def label(key: str) -> str:
@@ -43,6 +45,8 @@ def label(key: str) -> str:
 def value_text(value) -> str:
     if value is None or value == "":
         return gettext("(none)")
+    if isinstance(value, bool):
+        return gettext(BOOLEAN_WORDS[value])
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     return str(value)
