@@ -21,7 +21,7 @@ from app.trends import cohort_charts, patient
 from jobs.schedule import JOBS
 from tests import factories
 from tests.web.flag_support import answers_totalling, phq9
-from tests.web.mfa_support import code_at, give_totp
+from tests.web.mfa_support import RECOVERY_ON_PAGE, SECRET_ON_PAGE, code_at, give_totp
 from tests.web.test_spanish_pages import SAME_IN_BOTH, WORD, _english_fragments, _pieces
 
 ALERTING = ((186, 112), (150, 92), (128, 80))  # the first reading is over 180/110
@@ -127,27 +127,22 @@ def _admin_pages(client, world) -> dict[str, str]:
     return html
 
 
-def _clinician_pages(client, clock) -> dict[str, str]:
-    """The step-up page (a clinician with an authenticator whose factor is not fresh), then
-    a new authenticator's recovery codes."""
-    from tests.web.mfa_support import SECRET_ON_PAGE
-
+def _clinician_pages(client, clock, recovery_code: str) -> dict[str, str]:
+    """The step-up page (a clinician with an authenticator whose factor is not fresh), passed
+    with a recovery code; the new-authenticator page with that code's flash; the recovery
+    codes of a new authenticator."""
     html = {"step-up": client.get("/second-factor").get_data(as_text=True),
             "step-up refused": client.form("/second-factor", {"code": "000000"}).get_data(
                 as_text=True)}
-    return html | _recovery_codes(client, clock, SECRET_ON_PAGE)
-
-
-def _recovery_codes(client, clock, secret_on_page) -> dict[str, str]:
-    from tests.web.mfa_support import RECOVERY_ON_PAGE
-
+    assert client.form("/second-factor", {"code": recovery_code}).status_code == 303
     page = client.get("/account/authenticator")
-    if page.status_code != 200:  # the step-up comes first; pass it with the current factor
-        return {}
-    secret = secret_on_page.search(page.text).group(1)
+    assert page.status_code == 200
+    html["authenticator after a recovery code"] = page.get_data(as_text=True)
+    secret = SECRET_ON_PAGE.search(page.text).group(1)
     done = client.form("/account/authenticator", {"code": code_at(secret, clock())})
     assert RECOVERY_ON_PAGE.findall(done.text)
-    return {"recovery codes": done.get_data(as_text=True)}
+    html["recovery codes"] = done.get_data(as_text=True)
+    return html
 
 
 def _stored_words() -> set[str]:
@@ -205,10 +200,13 @@ def test_the_second_factor_pages_are_in_spanish(app, world, clock):
     drawn = {}
     for language in ("en", "es"):
         world["clinician"].language = language
-        db.session.commit()
+        _secret, codes = give_totp(world["clinician"], clock)  # a new one each time
         client = factories.sign_in(app, world["clinician"])
-        drawn[language] = _clinician_pages(client, clock)
+        drawn[language] = _clinician_pages(client, clock, codes[0])
     assert "Confirme que es usted" in drawn["es"]["step-up"]
+    assert "Usó un código de recuperación: le quedan 9." in drawn["es"][
+        "authenticator after a recovery code"]
+    assert "Sus códigos de recuperación" in drawn["es"]["recovery codes"]
     assert "Ese código no es correcto o ya se usó." in drawn["es"]["step-up refused"]
     assert _problems(drawn["en"], drawn["es"], _known(world)) == {}
 
