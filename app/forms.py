@@ -84,7 +84,7 @@ class DateRangeQuery(Schema):
     @validates_schema
     def start_before_end(self, data, **kwargs):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            raise ValidationError("The start date must be on or before the end date.", "end")
+            raise ValidationError(N_("The start date must be on or before the end date."), "end")
 
 
 @cache

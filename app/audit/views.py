@@ -8,6 +8,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from app.audit import schemas, services
+from app.audit.words import describe
 from app.auth.access import admin_required
 from app.forms import first_errors, without_blanks
 from app.trends.filters import clinic_staff
@@ -26,7 +27,7 @@ def log():
     except ValidationError as error:
         return render_template("audit/log.html", values=raw, staff=staff, actions=actions,
                                events=[], errors=first_errors(error.messages), page=1,
-                               newer=None, older=None), 422
+                               newer=None, older=None, describe=describe), 422
     zone = ZoneInfo(current_user.clinic.timezone)
 
     def midnight(day):
@@ -42,6 +43,6 @@ def log():
     args = {k: v for k, v in raw.items() if k != "page" and v}
     return render_template(
         "audit/log.html", values=raw, staff=staff, actions=actions, events=events, errors={},
-        page=page,
+        page=page, describe=describe,
         newer=url_for("audit.log", **args, page=page - 1) if page > 1 else None,
         older=url_for("audit.log", **args, page=page + 1) if more else None)

@@ -11,6 +11,7 @@ from app.auth.services import end_sessions
 from app.clinics.models import Clinic
 from app.clinics.settings import effective
 from app.extensions import db
+from app.i18n import N_
 
 
 def create_clinic(*, name: str, timezone: str, phone: str = "") -> Clinic:
@@ -42,12 +43,12 @@ def deactivate_staff(member: User, *, by: User | None, now: datetime) -> int:
     from app.notifications.services import cancel_unsent_to
 
     if member.role == Role.PATIENT:
-        raise CannotDeactivate("Patients are discharged from their own page.")
+        raise CannotDeactivate(N_("Patients are discharged from their own page."))
     if by is not None and by.id == member.id:
-        raise CannotDeactivate("You cannot deactivate your own account.")
+        raise CannotDeactivate(N_("You cannot deactivate your own account."))
     if member.role == Role.ADMIN and member.active and active_admins(member.clinic_id) <= 1:
-        raise CannotDeactivate("This is the clinic's last active admin. Make someone else an "
-                               "admin first.")
+        raise CannotDeactivate(N_("This is the clinic's last active admin. Make someone else "
+                                  "an admin first."))
     member.active = False
     count = end_sessions(member, now=now)
     cancel_unsent_to(member.id)

@@ -10,6 +10,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.audit.services import record as audit
@@ -23,6 +24,7 @@ from app.clinics import schemas, services
 from app.clinics.settings import effective
 from app.clock import utcnow
 from app.forms import first_errors, known_timezones, load_form
+from app.i18n import N_
 from app.jobruns.services import scheduled_job_health
 from app.mfa import services as mfa_services
 from app.mfa.access import fresh_second_factor
@@ -53,13 +55,18 @@ def staff():
             audit("staff.create", now=now, actor=current_user, target=f"user:{member.id}",
                   role=member.role.value)
             url = setup_links.setup_url(token)
-            link = {"name": member.name, "url": url, "qr": qr_svg(url)}
+            link = _link(member, url)
             values = {"role": "clinician"}
     return render_template("clinics/staff.html", members=services.staff(current_user.clinic_id),
                            with_second_factor=mfa_services.with_second_factor(
                                current_user.clinic_id),
                            values=values, errors=first_errors(errors), link=link), (
         422 if errors else 200)
+
+
+def _link(member, url: str) -> dict:
+    return {"name": member.name, "url": url,
+            "qr": qr_svg(url, label=gettext("QR code of the setup link"))}
 
 
 def _member_or_404(staff_id: int):
@@ -80,22 +87,24 @@ def deactivate(staff_id: int):
     member = _member_or_404(staff_id)
     if request.method == "GET":
         return render_template(
-            "confirm.html", heading=f"Deactivate {member.name}?",
-            explanation=[f"{member.name} will be signed out on every device, stop receiving "
-                         "escalations, and will not be able to sign in.",
-                         "Their records and audit history stay. You can reactivate them "
-                         "later."],
+            "confirm.html", heading=gettext("Deactivate %(name)s?", name=member.name),
+            explanation=[gettext("%(name)s will be signed out on every device, stop receiving "
+                                 "escalations, and will not be able to sign in.",
+                                 name=member.name),
+                         N_("Their records and audit history stay. You can reactivate them "
+                            "later.")],
             action=url_for("clinics.deactivate", staff_id=member.id),
-            button=f"Deactivate {member.name}", cancel=url_for("clinics.staff"))
+            button=gettext("Deactivate %(name)s", name=member.name),
+            cancel=url_for("clinics.staff"))
     now = utcnow()
     try:
         sessions = services.deactivate_staff(member, by=current_user, now=now)
     except services.CannotDeactivate as refusal:
-        flash(str(refusal))
+        flash(gettext(str(refusal)))
         return _staff_page()
     audit("staff.deactivate", now=now, actor=current_user, target=f"user:{member.id}",
           sessions=sessions)
-    flash(f"{member.name} is deactivated and signed out everywhere.")
+    flash(gettext("%(name)s is deactivated and signed out everywhere.", name=member.name))
     return _staff_page()
 
 
@@ -105,7 +114,7 @@ def reactivate(staff_id: int):
     member = _member_or_404(staff_id)
     services.reactivate_staff(member)
     audit("staff.reactivate", now=utcnow(), actor=current_user, target=f"user:{member.id}")
-    flash(f"{member.name} can sign in again.")
+    flash(gettext("%(name)s can sign in again.", name=member.name))
     return _staff_page()
 
 
@@ -115,7 +124,7 @@ def new_staff_setup_link(staff_id: int):
     """A new setup link (a password reset) for a staff member; any earlier one stops working."""
     member = _member_or_404(staff_id)
     if not member.active:
-        flash(f"Reactivate {member.name} first.")
+        flash(gettext("Reactivate %(name)s first.", name=member.name))
         return _staff_page()
     now = utcnow()
     token = setup_links.issue_setup_link(member, by=current_user, now=now,
@@ -126,7 +135,7 @@ def new_staff_setup_link(staff_id: int):
                            with_second_factor=mfa_services.with_second_factor(
                                current_user.clinic_id),
                            values={"role": "clinician"}, errors={},
-                           link={"name": member.name, "url": url, "qr": qr_svg(url)})
+                           link=_link(member, url))
 
 
 @bp.route("/staff/<int:staff_id>/second-factor/reset", methods=["GET", "POST"])
@@ -137,22 +146,23 @@ def reset_second_factor(staff_id: int):
     member = _member_or_404(staff_id)
     if request.method == "GET":
         return render_template(
-            "confirm.html", heading=f"Reset {member.name}'s second factor?",
-            explanation=[f"{member.name}'s authenticator app and recovery codes stop working "
-                         "and they are signed out on every device.",
-                         "They sign in with their password next, and set up a new second "
-                         "factor if the clinic requires one."],
+            "confirm.html", heading=gettext("Reset %(name)s's second factor?", name=member.name),
+            explanation=[gettext("%(name)s's authenticator app and recovery codes stop working "
+                                 "and they are signed out on every device.", name=member.name),
+                         N_("They sign in with their password next, and set up a new second "
+                            "factor if the clinic requires one.")],
             action=url_for("clinics.reset_second_factor", staff_id=member.id),
-            button="Reset second factor", cancel=url_for("clinics.staff"))
+            button=N_("Reset second factor"), cancel=url_for("clinics.staff"))
     now = utcnow()
     try:
         sessions = mfa_services.reset_second_factors(member, by=current_user, now=now)
     except mfa_services.CannotRemove as refusal:
-        flash(str(refusal))
+        flash(gettext(str(refusal)))
         return _staff_page()
     audit("mfa.reset", now=now, actor=current_user, target=f"user:{member.id}",
           sessions=sessions)
-    flash(f"{member.name}'s second factor is reset; they are signed out everywhere.")
+    flash(gettext("%(name)s's second factor is reset; they are signed out everywhere.",
+                  name=member.name))
     return _staff_page()
 
 
@@ -185,8 +195,9 @@ def settings():
 
 def _saved(changes: dict) -> str:
     if not changes:
-        return "Nothing changed."
+        return N_("Nothing changed.")
     said = " ".join(change_words.sentence(name, old, new) + "."
                     for name, (old, new) in changes.items())
-    return (f"Saved {len(changes)} change(s): {said} Check-in times apply to infusions "
-            "recorded from now on; flag thresholds apply at once.")
+    return gettext("Saved %(count)s change(s): %(changes)s Check-in times apply to infusions "
+                   "recorded from now on; flag thresholds apply at once.",
+                   count=len(changes), changes=said)

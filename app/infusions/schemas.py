@@ -4,8 +4,10 @@ from datetime import UTC, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from app.i18n import N_
 from app.infusions import doses
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -21,14 +23,14 @@ class Infusion(Schema):
     actual_end = fields.NaiveDateTime(load_default=None, allow_none=True, format=LOCAL_FORMAT)
     dose_mg_per_kg = fields.Decimal(load_default=None, allow_none=True, places=3,
                                     validate=validate.Range(Decimal("0.01"), Decimal("3"),
-                                                            error="Between 0.01 and 3 mg/kg."))
+                                                            error=N_("Between 0.01 and 3 mg/kg.")))
     dose_mg = fields.Decimal(load_default=None, allow_none=True, places=1,
                              validate=validate.Range(Decimal("0.1"), Decimal("500"),
-                                                     error="Between 0.1 and 500 mg."))
+                                                     error=N_("Between 0.1 and 500 mg.")))
     weight_kg = fields.Decimal(load_default=None, allow_none=True, places=1,
                                validate=validate.Range(*doses.WEIGHT_KG,
-                                                       error="Enter the patient's weight in kg, "
-                                                             "between 25 and 300."))
+                                                       error=N_("Enter the patient's weight in "
+                                                                "kg, between 25 and 300.")))
     confirm_dose = fields.Boolean(load_default=False)
     route = fields.String(load_default="IV", validate=validate.OneOf(ROUTES))
     notes = fields.String(load_default="", validate=validate.Length(max=2000))
@@ -45,22 +47,24 @@ class Infusion(Schema):
         """Weight with any dose; mg agreeing with mg/kg x weight; an unusual dose confirmed."""
         per_kg, mg, weight = (data.get(n) for n in ("dose_mg_per_kg", "dose_mg", "weight_kg"))
         if (per_kg is not None or mg is not None) and weight is None:
-            raise ValidationError("Enter the patient's weight in kg: it is needed with a dose.",
+            raise ValidationError(N_("Enter the patient's weight in kg: it is needed with a dose."),
                                   "weight_kg")
         if per_kg is not None and mg is not None and not doses.mg_agrees(per_kg, mg, weight):
             expected = doses.expected_mg(per_kg, weight)
-            raise ValidationError(
-                f"{doses.plain(mg)} mg does not match {doses.plain(per_kg)} mg/kg for "
-                f"{doses.plain(weight)} kg, which is {doses.plain(expected)} mg. "
-                "Check the dose and the weight.", "dose_mg")
+            raise ValidationError(gettext(
+                "%(mg)s mg does not match %(per_kg)s mg/kg for %(weight)s kg, which is "
+                "%(expected)s mg. Check the dose and the weight.", mg=doses.plain(mg),
+                per_kg=doses.plain(per_kg), weight=doses.plain(weight),
+                expected=doses.plain(expected)), "dose_mg")
         effective = doses.effective_mg_per_kg(per_kg, mg, weight)
         if (doses.outside_usual_range(effective) and not data.get("confirm_dose")
                 and (per_kg, mg, weight) != self.confirmed_dose):
             low, high = (doses.plain(v) for v in doses.USUAL_MG_PER_KG)
-            raise ValidationError(
-                f"{doses.plain(doses.rounded_per_kg(effective))} mg/kg is outside the usual range "
-                f"of {low} to {high} mg/kg. Check the dose and the weight; if the dose is "
-                "right, tick the box to confirm it.", "confirm_dose")
+            raise ValidationError(gettext(
+                "%(dose)s mg/kg is outside the usual range of %(low)s to %(high)s mg/kg. Check "
+                "the dose and the weight; if the dose is right, tick the box to confirm it.",
+                dose=doses.plain(doses.rounded_per_kg(effective)), low=low, high=high),
+                "confirm_dose")
 
     @validates_schema
     def times_in_order(self, data, **kwargs):
@@ -70,13 +74,13 @@ class Infusion(Schema):
             return  # plausible_years says what is wrong
         start, end = data.get("actual_start"), data.get("actual_end")
         if end is not None and start is None:
-            raise ValidationError("Record the start before the end.", "actual_start")
+            raise ValidationError(N_("Record the start before the end."), "actual_start")
         if start is not None and end is not None:
             start, end = self._start_and_end(start, end)
             if end <= start:
-                raise ValidationError("The end must be after the start.", "actual_end")
+                raise ValidationError(N_("The end must be after the start."), "actual_end")
             if end - start > MAX_DURATION:
-                raise ValidationError("An infusion longer than 6 hours is not plausible.",
+                raise ValidationError(N_("An infusion longer than 6 hours is not plausible."),
                                       "actual_end")
 
     def _aware(self, value):
@@ -107,8 +111,8 @@ class Infusion(Schema):
         for name in TIME_FIELDS:
             value = data.get(name)
             if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-                raise ValidationError(f"Use a date between {EARLIEST_YEAR} and {LATEST_YEAR}.",
-                                      name)
+                raise ValidationError(gettext("Use a date between %(first)s and %(last)s.",
+                                              first=EARLIEST_YEAR, last=LATEST_YEAR), name)
 
     @post_load
     def to_utc(self, data, **kwargs):

@@ -1,12 +1,14 @@
 """Clinician pages to record, edit and delete infusions and to start a maintenance series."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.audit.services import record as audit
 from app.auth.access import staff_required
 from app.clock import utcnow
 from app.forms import first_errors, load_form
+from app.i18n import N_
 from app.infusions import doses, schemas, services
 from app.scoping import infusion_or_404, patient_or_404
 from app.security import audited_read
@@ -52,7 +54,7 @@ def new(patient_id: int):
             audit("infusion.record", now=now, actor=current_user, patient_id=patient.id,
                   target=f"infusion:{infusion.id}")
             _confirm_dose(infusion, confirmed, now)
-            flash(f"Infusion {infusion.number} recorded.")
+            flash(gettext("Infusion %(number)s recorded.", number=infusion.number))
             return redirect(url_for("patients.show", patient_id=patient.id), code=303)
     return _render(patient, None, values, errors)
 
@@ -75,7 +77,7 @@ def edit(infusion_id: int):
             audit("infusion.edit", now=now, actor=current_user, patient_id=patient.id,
                   target=f"infusion:{infusion.id}", fields=sorted(data))
             _confirm_dose(infusion, confirmed, now)
-            flash("Infusion updated.")
+            flash(N_("Infusion updated."))
             return redirect(url_for("patients.show", patient_id=patient.id), code=303)
     else:  # the form shows the infusion's dose and notes: a view of the patient's record
         audit("infusion.view", now=utcnow(), actor=current_user, patient_id=patient.id,
@@ -91,20 +93,22 @@ def delete(infusion_id: int):
     patient_id = infusion.patient_id
     if request.method == "GET":
         return render_template(
-            "confirm.html", heading=f"Delete infusion {infusion.number}?",
-            explanation=["Its planned check-in prompts are cancelled and the later infusions "
-                         "of the series are renumbered. This cannot be undone."],
+            "confirm.html", heading=gettext("Delete infusion %(number)s?",
+                                            number=infusion.number),
+            explanation=[N_("Its planned check-in prompts are cancelled and the later infusions "
+                            "of the series are renumbered. This cannot be undone.")],
             action=url_for("infusions.delete", infusion_id=infusion.id),
-            button=f"Delete infusion {infusion.number}",
+            button=gettext("Delete infusion %(number)s", number=infusion.number),
             cancel=url_for("infusions.edit", infusion_id=infusion.id))
     try:
         services.delete(infusion)
     except services.InfusionHasCheckins:
-        flash("This infusion has check-ins after it, so it cannot be deleted. Edit it instead.")
+        flash(N_("This infusion has check-ins after it, so it cannot be deleted. Edit it "
+                 "instead."))
         return redirect(url_for("patients.show", patient_id=patient_id), code=303)
     audit("infusion.delete", now=utcnow(), actor=current_user, patient_id=patient_id,
           target=f"infusion:{infusion_id}")
-    flash("Infusion deleted.")
+    flash(N_("Infusion deleted."))
     return redirect(url_for("patients.show", patient_id=patient_id), code=303)
 
 
@@ -116,5 +120,5 @@ def start_maintenance(patient_id: int):
     series = services.start_maintenance(patient, by=current_user, now=now)
     audit("series.start_maintenance", now=now, actor=current_user, patient_id=patient.id,
           target=f"series:{series.id}")
-    flash("Maintenance series started: new infusions are numbered from 1 in it.")
+    flash(N_("Maintenance series started: new infusions are numbered from 1 in it."))
     return redirect(url_for("patients.show", patient_id=patient.id), code=303)

@@ -7,11 +7,13 @@ import secrets
 from datetime import datetime, timedelta
 
 import pyotp
+from flask_babel import gettext
 from sqlalchemy import delete, func, select, update
 
 from app.auth.models import AuthSession, Role, User
 from app.clinics.settings import effective
 from app.extensions import db
+from app.i18n import N_
 from app.mfa.models import RecoveryCode, TotpSecret
 from app.passkeys.models import Passkey
 
@@ -147,11 +149,11 @@ def refuse_losing_the_last_factor(user: User, *, by: User, factors_left: int) ->
     if factors_left > 0 or user.role == Role.PATIENT:
         return
     if user.role == Role.ADMIN and user.active and active_admins(user.clinic_id) <= 1:
-        raise CannotRemove("This is the clinic's last active admin: their second factor "
-                           "stays. Make someone else an admin first.")
+        raise CannotRemove(N_("This is the clinic's last active admin: their second factor "
+                              "stays. Make someone else an admin first."))
     if by.id == user.id and requires_second_factor(user):
-        raise CannotRemove("Your clinic requires a second factor: set up a new one first "
-                           "(it replaces this one).")
+        raise CannotRemove(N_("Your clinic requires a second factor: set up a new one first "
+                              "(it replaces this one)."))
 
 
 def remove_totp(user: User, *, by: User) -> None:
@@ -170,9 +172,9 @@ def reset_second_factors(member: User, *, by: User, now: datetime) -> int:
     from app.auth.services import end_sessions
 
     if by.id == member.id:
-        raise CannotRemove("Change your own second factor on your account page.")
+        raise CannotRemove(N_("Change your own second factor on your account page."))
     if not has_second_factor(member):
-        raise CannotRemove(f"{member.name} has no second factor to reset.")
+        raise CannotRemove(gettext("%(name)s has no second factor to reset.", name=member.name))
     refuse_losing_the_last_factor(member, by=by, factors_left=0)
     for model in (TotpSecret, RecoveryCode, Passkey):
         db.session.execute(delete(model).where(model.user_id == member.id))

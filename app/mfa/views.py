@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.audit.services import record as audit
@@ -21,6 +22,7 @@ from app.clock import utcnow
 from app.database import commit_before_error_answer
 from app.extensions import limiter
 from app.forms import first_errors, load_form
+from app.i18n import N_
 from app.mfa import pending, schemas, services
 from app.mfa.access import fresh_second_factor, require_clinic_second_factor
 from app.qr import svg as qr_svg
@@ -29,7 +31,7 @@ from app.ratelimits import per_user
 bp = Blueprint("mfa", __name__, template_folder="templates")
 bp.before_app_request(require_clinic_second_factor)
 SETUP_SECRET_KEY = "totp_setup"  # noqa: S105  (a session key name)
-WRONG_CODE = "That code is not right, or was already used. Try the next code."
+WRONG_CODE = N_("That code is not right, or was already used. Try the next code.")
 _code_limit = lambda: current_app.config["LOGIN_RATE_LIMIT"]  # noqa: E731
 
 
@@ -54,7 +56,7 @@ def login_code():
     now = utcnow()
     user = pending.pending_user(now=now)
     if user is None:
-        flash("Please sign in again.")
+        flash(N_("Please sign in again."))
         return redirect(url_for("auth.login"), code=303)
     errors: dict = {}
     if request.method == "POST":
@@ -75,8 +77,8 @@ def _note_recovery_code(user, method: str, now) -> None:
     if method == "recovery":
         left = services.recovery_codes_left(user)
         audit("mfa.recovery_code_used", now=now, actor=user, left=left)
-        flash(f"You used a recovery code: {left} left. Make new ones on your account page "
-              "if you are running out.")
+        flash(gettext("You used a recovery code: %(left)s left. Make new ones on your account "
+                      "page if you are running out.", left=left))
 
 
 @bp.route("/second-factor", methods=["GET", "POST"])
@@ -120,11 +122,11 @@ def totp_setup():
             audit("mfa.totp_enabled", now=now, actor=current_user)
             return _recovery_codes_page(codes)
         if data:
-            errors = {"code": ["That code does not match. Check the app's clock and try the "
-                               "code it shows now."]}
+            errors = {"code": [N_("That code does not match. Check the app's clock and try "
+                                  "the code it shows now.")]}
     uri = services.provisioning_uri(secret, current_user)
-    return render_template("mfa/setup.html", secret=secret, qr=qr_svg(uri, label="QR code "
-                           "for your authenticator app"), errors=first_errors(errors),
+    return render_template("mfa/setup.html", secret=secret, qr=qr_svg(uri, label=gettext(
+                           "QR code for your authenticator app")), errors=first_errors(errors),
                            required=services.requires_second_factor(current_user),
                            next_url=safe_next(request.args.get("next"))), (
         422 if errors else 200)
@@ -156,5 +158,5 @@ def totp_remove():
         flash(str(refusal))
         return redirect(url_for("account.index"), code=303)
     audit("mfa.removed", now=utcnow(), actor=current_user, target=f"user:{current_user.id}")
-    flash("Your authenticator app and recovery codes are removed.")
+    flash(N_("Your authenticator app and recovery codes are removed."))
     return redirect(url_for("account.index"), code=303)

@@ -3,20 +3,25 @@ discharge while they watch the patient. Each form posts on its own; a refused va
 422 with the page and the message beside the field, and nothing is kept."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.audit.services import record as audit
 from app.auth.access import staff_required
 from app.clock import utcnow
 from app.forms import first_errors, load_form
+from app.i18n import N_
 from app.monitoring import models, schemas, services
+from app.monitoring.alerts import in_words
 from app.scoping import infusion_or_404
 from app.security import audited_read
 
 bp = Blueprint("monitoring", __name__, url_prefix="/clinic", template_folder="templates")
 
-PHASE_WORDS = {"before": "Before the infusion", "40min": "At about 40 minutes",
-               "discharge": "Before discharge", "other": "Another time"}
+PHASE_WORDS = {"before": N_("Before the infusion"), "40min": N_("At about 40 minutes"),
+               "discharge": N_("Before discharge"), "other": N_("Another time")}
+LEVEL_WORDS = {"none": N_("none"), "mild": N_("mild"), "moderate": N_("moderate"),
+               "severe": N_("severe")}
 
 
 def _page(infusion, *, form: str = "", values: dict | None = None, errors: dict | None = None):
@@ -25,8 +30,10 @@ def _page(infusion, *, form: str = "", values: dict | None = None, errors: dict 
                            patient=infusion.series.patient,
                            session=services.session_record(infusion), form=form,
                            values=values or {}, errors=first_errors(errors),
-                           phases=PHASE_WORDS, now=utcnow(),
-                           level_options=[(level, level) for level in models.LEVELS],
+                           phases={key: gettext(words) for key, words in PHASE_WORDS.items()},
+                           now=utcnow(), alert_words=in_words, levels=LEVEL_WORDS,
+                           level_options=[(level, gettext(LEVEL_WORDS[level]))
+                                          for level in models.LEVELS],
                            ), 422 if errors else 200
 
 
@@ -63,8 +70,8 @@ def add_reading(infusion_id: int):
         reading = services.add_reading(infusion, data, clinic=current_user.clinic,
                                        by=current_user, now=now)
         if reading.alert:
-            return f"Reading recorded. Alert: {reading.alert}."
-        return "Reading recorded."
+            return gettext("Reading recorded. Alert: %(alert)s.", alert=in_words(reading.alert))
+        return N_("Reading recorded.")
     return _post(infusion_id, "reading", schemas.Reading, keep)
 
 
@@ -73,7 +80,7 @@ def add_reading(infusion_id: int):
 def add_observation(infusion_id: int):
     def keep(infusion, data, now):
         services.add_row(models.SessionObservation, infusion, data, by=current_user, now=now)
-        return "Observation recorded."
+        return N_("Observation recorded.")
     return _post(infusion_id, "observation", schemas.Observation, keep)
 
 
@@ -82,7 +89,7 @@ def add_observation(infusion_id: int):
 def add_event(infusion_id: int):
     def keep(infusion, data, now):
         services.add_row(models.AdverseEvent, infusion, data, by=current_user, now=now)
-        return "Adverse event recorded."
+        return N_("Adverse event recorded.")
     return _post(infusion_id, "event", schemas.AdverseEvent, keep)
 
 
@@ -91,5 +98,5 @@ def add_event(infusion_id: int):
 def discharge(infusion_id: int):
     def keep(infusion, data, now):
         services.set_discharge(infusion, data, by=current_user, now=now)
-        return "Discharge recorded."
+        return N_("Discharge recorded.")
     return _post(infusion_id, "discharge", schemas.Discharge, keep)

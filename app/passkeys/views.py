@@ -68,7 +68,7 @@ def _json(schema):
     try:
         return schema.load(request.get_json(silent=True) or {}), None
     except ValidationError as error:
-        return None, error_response(422, "Please check the form.", fields=error.messages)
+        return None, error_response(422, gettext("Please check the form."), fields=error.messages)
 
 
 @bp.post("/account/passkeys/options")
@@ -93,7 +93,7 @@ def add():
         current_user, data["credential"], name=data["name"], challenge=challenge,
         rp=_relying_party(), now=now)
     if not passkey:
-        return error_response(422, "The passkey could not be added. Try again.")
+        return error_response(422, gettext("The passkey could not be added. Try again."))
     if current_user.role != "patient":
         g.auth_session.second_factor_at = now  # the passkey just verified its user
     audit("passkey.added", now=now, actor=current_user, target=f"passkey:{passkey.id}")
@@ -116,7 +116,7 @@ def rename(passkey_id: int):
     passkey = _own_or_404(passkey_id)
     data, errors = load_form(schemas.PasskeyName())
     if errors:
-        flash(first_errors(errors).get("name", "Give the passkey a name."))
+        flash(first_errors(errors).get("name", N_("Give the passkey a name.")))
     else:
         passkey.name = data["name"]
         audit("passkey.renamed", now=utcnow(), actor=current_user,
@@ -166,8 +166,8 @@ def login():
     if not user or not user.is_active or (waiting and waiting.id != user.id):
         audit("auth.passkey_failed", now=now, actor=waiting)
         commit_before_error_answer()  # the 401 would roll the event back
-        return error_response(401, "That passkey did not sign you in. Try again, or use "
-                                   "your password.")
+        return error_response(401, gettext("That passkey did not sign you in. Try again, or "
+                                           "use your password."))
     next_url = pending.pending_next() if waiting else safe_next(request.args.get("next"))
     sign_in(user).second_factor_at = now  # a passkey verifies its user: two factors in one
     audit("auth.login", now=now, actor=user, second_factor="passkey",
@@ -196,7 +196,7 @@ def step_up():
     if not passkey or passkey.user_id != current_user.id:
         audit("auth.second_factor_failed", now=now, actor=current_user, second_factor="passkey")
         commit_before_error_answer()
-        return error_response(401, "That passkey was not accepted. Try again.")
+        return error_response(401, gettext("That passkey was not accepted. Try again."))
     g.auth_session.second_factor_at = now
     audit("auth.step_up", now=now, actor=current_user, second_factor="passkey")
     return jsonify(redirect=safe_next(request.args.get("next")) or home_for(current_user))

@@ -8,14 +8,25 @@ says ``"suppressed": true`` when anything was withheld (issue 12, point 6). A fi
 usual small-cell threshold of health statistics, not a clinic setting.
 """
 
+from flask_babel import gettext as _
+
 from app.checkins import catalog
 from app.trends import cohort
+from app.trends.words import fixed, number_cell, short
 
 NAMES = ("mood", "side-effects", "blood-pressure", "dissociation", "phq9", "adherence")
 MIN_PATIENTS = 5
-FEWER = f"fewer than {MIN_PATIENTS} patients"
-NOTE = (f"Figures from fewer than {MIN_PATIENTS} patients are withheld (shown as “{FEWER}”) "
-        "so that no one person's answers can be read from the cohort.")
+
+
+def fewer() -> str:
+    """"fewer than 5 patients", in the viewer's language."""
+    return _("fewer than %(count)s patients", count=MIN_PATIENTS)
+
+
+def note() -> str:
+    return _("Figures from fewer than %(count)s patients are withheld (shown as “%(fewer)s”) "
+             "so that no one person's answers can be read from the cohort.",
+             count=MIN_PATIENTS, fewer=fewer())
 
 
 def _withheld(row: dict, patients: int, *numbers: str) -> dict:
@@ -28,7 +39,7 @@ def _withheld(row: dict, patients: int, *numbers: str) -> dict:
 def _marked(chart: dict, rows: list[dict]) -> dict:
     suppressed = any(r["suppressed"] for r in rows)
     return {**chart, "suppressed": suppressed, "min_patients": MIN_PATIENTS,
-            **({"note": NOTE} if suppressed else {})}
+            **({"note": note()} if suppressed else {})}
 
 
 def mood(filters: cohort.Filters, ladder: list[int]) -> dict:
@@ -41,23 +52,23 @@ def mood(filters: cohort.Filters, ladder: list[int]) -> dict:
         if r is None:
             return "—"
         if r["suppressed"]:
-            return FEWER
-        return f"{r['mean_mood']:.1f} ({r['checkins']}, {r['patients']})"
+            return fewer()
+        return f"{fixed(r['mean_mood'])} ({r['checkins']}, {r['patients']})"
 
     return _marked({
-        "title": "Average mood by hours since infusion", "type": "line",
+        "title": _("Average mood by hours since infusion"), "type": "line",
         "x": {"kind": "category",
-              "title": "Hours after the infusion ended (nearest check-in step)"},
-        "y": {"title": "Average mood", "min": 0, "max": 10},
+              "title": _("Hours after the infusion ended (nearest check-in step)")},
+        "y": {"title": _("Average mood"), "min": 0, "max": 10},
         "labels": [f"{h} h" for h in hours],
-        "datasets": [{"label": f"Infusion {n}",
+        "datasets": [{"label": _("Infusion %(number)s", number=n),
                       "data": [cell[(n, h)]["mean_mood"] if (n, h) in cell else None
                                for h in hours]} for n in numbers],
         "rows": rows,
         "table": {
-            "caption": "Average mood (check-ins, patients) by infusion number and hours since "
-                       "the infusion",
-            "columns": ["Infusion"] + [f"{h} h" for h in hours],
+            "caption": _("Average mood (check-ins, patients) by infusion number and hours "
+                         "since the infusion"),
+            "columns": [_("Infusion")] + [f"{h} h" for h in hours],
             "rows": [[n] + [text(cell.get((n, h))) for h in hours] for n in numbers],
         },
     }, rows)
@@ -76,25 +87,26 @@ def side_effects(filters: cohort.Filters) -> dict:
 
     def with_checkins(n) -> str:
         count = reported.get(n, 0)
-        return f"{count} with check-ins" if count is not None else FEWER
+        return _("%(count)s with check-ins", count=count) if count is not None else fewer()
 
     return _marked({
-        "title": "Side-effect incidence by infusion number (% of infusions with check-ins)",
-        "type": "bar", "x": {"kind": "category", "title": "Infusion"},
-        "y": {"title": "% of infusions", "min": 0, "max": 100},
+        "title": _("Side-effect incidence by infusion number (% of infusions with check-ins)"),
+        "type": "bar", "x": {"kind": "category", "title": _("Infusion")},
+        "y": {"title": _("% of infusions"), "min": 0, "max": 100},
         "labels": [f"{n}" for n in numbers],
-        "datasets": [{"label": catalog.label(code),
+        "datasets": [{"label": _(catalog.label(code)),
                       "data": [round(100 * cell[(n, code)]["incidence"], 1)
                                if (n, code) in cell and cell[(n, code)]["incidence"] is not None
                                else None if (n, code) in cell else 0 for n in numbers]}
                      for code in codes],
         "rows": rows, "infusions_with_checkins": reported_rows,
         "table": {
-            "caption": "Side effects by infusion number: incidence (episodes), median hours "
-                       "until gone",
-            "columns": ["Side effect"] + [f"Infusion {n} ({with_checkins(n)})"
-                                          for n in numbers],
-            "rows": [[catalog.label(code)]
+            "caption": _("Side effects by infusion number: incidence (episodes), median hours "
+                         "until gone"),
+            "columns": [_("Side effect")] + [
+                _("Infusion %(number)s (%(reported)s)", number=n, reported=with_checkins(n))
+                for n in numbers],
+            "rows": [[_(catalog.label(code))]
                      + [_side_effect_text(cell.get((n, code))) for n in numbers]
                      for code in codes],
         },
@@ -117,14 +129,15 @@ def _side_effect_text(r: dict | None) -> str:
     if r is None:
         return "—"
     if r["suppressed"]:
-        return FEWER
+        return fewer()
     if r.get("median_suppressed"):
-        median = FEWER
+        median = fewer()
     else:
-        median = f"{r['median_hours']:g} h" if r["median_hours"] is not None else "n/a"
+        median = f"{short(r['median_hours'])} h" if r["median_hours"] is not None else _("n/a")
     open_ = r["episodes"] - r["resolved"]
-    return (f"{round(100 * r['incidence'])}% ({r['episodes']}); median {median}"
-            + (f"; {open_} unresolved" if open_ else ""))
+    text = _("%(percent)s%% (%(episodes)s); median %(median)s",
+             percent=round(100 * r["incidence"]), episodes=r["episodes"], median=median)
+    return text + ("; " + _("%(count)s unresolved", count=open_) if open_ else "")
 
 
 def phq9(filters: cohort.Filters) -> dict:
@@ -139,26 +152,27 @@ def phq9(filters: cohort.Filters) -> dict:
 
     def shown(value):
         if r["suppressed"] and value is None:
-            return FEWER
-        return value if value is not None else "—"
+            return fewer()
+        return number_cell(value) if value is not None else "—"
 
     return _marked({
-        "title": "PHQ-9 response and remission (series with two or more PHQ-9s)",
-        "type": "bar", "x": {"kind": "category", "title": "Outcome"},
-        "y": {"title": "Series", "min": 0, "integer": True},
-        "labels": ["Responders", "Remitters", "Not responding"],
-        "datasets": [{"label": "Series", "data": [r["responders"], r["remitters"], others]}],
+        "title": _("PHQ-9 response and remission (series with two or more PHQ-9s)"),
+        "type": "bar", "x": {"kind": "category", "title": _("Outcome")},
+        "y": {"title": _("Series"), "min": 0, "integer": True},
+        "labels": [_("Responders"), _("Remitters"), _("Not responding")],
+        "datasets": [{"label": _("Series"),
+                      "data": [r["responders"], r["remitters"], others]}],
         "summary": r,
         "table": {
-            "caption": "PHQ-9 outcomes: baseline is the first PHQ-9 of a series, outcome the "
-                       "latest",
-            "columns": ["Measure", "Value"],
-            "rows": [["Series with a PHQ-9", shown(r["series"])],
-                     ["Series with a follow-up PHQ-9", shown(followed)],
-                     ["Responders (down 50% or more)", shown(r["responders"])],
-                     ["Remitters (latest below 5)", shown(r["remitters"])],
-                     ["Mean baseline total", shown(r["mean_baseline"])],
-                     ["Mean latest total", shown(r["mean_latest"])]],
+            "caption": _("PHQ-9 outcomes: baseline is the first PHQ-9 of a series, outcome "
+                         "the latest"),
+            "columns": [_("Measure"), _("Value")],
+            "rows": [[_("Series with a PHQ-9"), shown(r["series"])],
+                     [_("Series with a follow-up PHQ-9"), shown(followed)],
+                     [_("Responders (down 50% or more)"), shown(r["responders"])],
+                     [_("Remitters (latest below 5)"), shown(r["remitters"])],
+                     [_("Mean baseline total"), shown(r["mean_baseline"])],
+                     [_("Mean latest total"), shown(r["mean_latest"])]],
         },
     }, [r])
 
@@ -169,21 +183,22 @@ def adherence(filters: cohort.Filters) -> dict:
 
     def cell(r, name):
         if r["suppressed"]:
-            return FEWER
+            return fewer()
         return f"{round(100 * r['rate'])}%" if name == "rate" else r[name]
 
     return _marked({
-        "title": "Check-ins answered by infusion number (% of prompts whose window closed)",
-        "type": "bar", "x": {"kind": "category", "title": "Infusion"},
-        "y": {"title": "% answered", "min": 0, "max": 100},
+        "title": _("Check-ins answered by infusion number (% of prompts whose window "
+                   "closed)"),
+        "type": "bar", "x": {"kind": "category", "title": _("Infusion")},
+        "y": {"title": _("% answered"), "min": 0, "max": 100},
         "labels": [str(r["number"]) for r in rows],
-        "datasets": [{"label": "Answered",
+        "datasets": [{"label": _("Answered"),
                       "data": [round(100 * r["rate"], 1) if r["rate"] is not None else None
                                for r in rows]}],
         "rows": rows,
         "table": {
-            "caption": "Check-in adherence by infusion number",
-            "columns": ["Infusion", "Prompted (closed)", "Answered", "Answered %"],
+            "caption": _("Check-in adherence by infusion number"),
+            "columns": [_("Infusion"), _("Prompted (closed)"), _("Answered"), _("Answered %")],
             "rows": [[r["number"], cell(r, "prompted"), cell(r, "answered"), cell(r, "rate")]
                      for r in rows],
         },

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.auth.models import Role, User
 from app.extensions import db
+from app.i18n import N_
 from app.infusions.models import SeriesKind
 from app.trends.cohort import Filters
 
@@ -37,7 +38,7 @@ def build(query: dict, *, clinic, now: datetime) -> Filters:
     if clinician is not None and not db.session.scalar(select(User.id).where(
             User.id == clinician, User.clinic_id == clinic.id,
             User.role.in_([Role.CLINICIAN, Role.ADMIN]))):
-        raise ValidationError({"clinician": ["No such clinician in this clinic."]})
+        raise ValidationError({"clinician": [N_("No such clinician in this clinic.")]})
     zone = ZoneInfo(clinic.timezone)
 
     def midnight(day):

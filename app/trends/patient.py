@@ -7,17 +7,20 @@ A handful of queries per patient (bounded by their own records), none per row.
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
 from app.checkins import catalog
 from app.checkins.models import CheckIn
 from app.extensions import db
 from app.flags.services import patient_episodes
+from app.i18n import N_
 from app.infusions.models import Infusion, TreatmentSeries
 from app.phq9 import instrument
 from app.phq9.services import series_progress
 from app.prompts.models import Prompt, PromptStatus
 from app.trends import session_charts
+from app.trends.words import local_when, number_cell, series_word, short
 
 NAMES = ("mood", "side-effects", "blood-pressure", "dissociation", "phq9", "adherence")
 
@@ -27,7 +30,7 @@ def _iso(value: datetime) -> str:
 
 
 def _local(value: datetime | None, zone: ZoneInfo) -> str:
-    return value.astimezone(zone).strftime("%d %b %Y %H:%M") if value else ""
+    return local_when(value, zone)
 
 
 def infusion_label(kind: str, number: int) -> str:
@@ -57,20 +60,22 @@ def mood_chart(patient_id: int, zone: ZoneInfo) -> dict:
         return round((row.taken_at - end).total_seconds() / 3600, 1) if end else None
 
     return {
-        "title": "Mood over time (0 worst, 10 best)", "type": "line",
-        "x": {"kind": "time", "title": "Date"},
-        "y": {"title": "Mood", "min": 0, "max": 10, "integer": True},
+        "title": _("Mood over time (0 worst, 10 best)"), "type": "line",
+        "x": {"kind": "time", "title": _("Date")},
+        "y": {"title": _("Mood"), "min": 0, "max": 10, "integer": True},
         "datasets": [
-            {"label": "Mood", "data": [{"x": _iso(r.taken_at), "y": r.mood} for r in rows]},
-            {"label": "Infusion", "type": "scatter", "marker": True,
-             "data": [{"x": _iso(i.actual_end), "y": 10, "name": f"Infusion {labels[i.id]}"}
+            {"label": _("Mood"), "data": [{"x": _iso(r.taken_at), "y": r.mood} for r in rows]},
+            {"label": _("Infusion"), "type": "scatter", "marker": True,
+             "data": [{"x": _iso(i.actual_end), "y": 10,
+                       "name": _("Infusion %(number)s", number=labels[i.id])}
                       for i in infusions if i.actual_end]},
         ],
         "table": {
-            "caption": "Mood at each check-in",
-            "columns": ["Taken", "After infusion", "Hours since infusion", "Mood"],
+            "caption": _("Mood at each check-in"),
+            "columns": [_("Taken"), _("After infusion"), _("Hours since infusion"), _("Mood")],
             "rows": [[_local(r.taken_at, zone), labels.get(r.infusion_id, "—"),
-                      hours(r) if hours(r) is not None else "—", r.mood] for r in rows],
+                      number_cell(hours(r)) if hours(r) is not None else "—", r.mood]
+                     for r in rows],
         },
     }
 
@@ -89,27 +94,29 @@ def symptom_grid(patient_id: int) -> dict:
     def text(episode) -> str:
         if episode is None:
             return "—"
-        severity = catalog.SEVERITIES[episode.peak_severity]
+        severity = _(catalog.SEVERITIES[episode.peak_severity])
         if episode.resolved:
-            return f"{severity}, gone by {episode.resolved_hours:g} h"
-        return f"{severity}, unresolved"
+            return _("%(severity)s, gone by %(hours)s h", severity=severity,
+                     hours=short(episode.resolved_hours))
+        return _("%(severity)s, unresolved", severity=severity)
 
     return {
-        "title": "Hours until each side effect was gone, by infusion", "type": "bar",
-        "x": {"kind": "category", "title": "Infusion"}, "y": {"title": "Hours", "min": 0},
+        "title": _("Hours until each side effect was gone, by infusion"), "type": "bar",
+        "x": {"kind": "category", "title": _("Infusion")}, "y": {"title": _("Hours"), "min": 0},
         "labels": [infusion_label(i.kind.value, i.number) for i in columns],
         "datasets": [
-            {"label": catalog.label(code),
+            {"label": _(catalog.label(code)),
              "data": [cells[(i.id, code)].resolved_hours
                       if (i.id, code) in cells and cells[(i.id, code)].resolved else None
                       for i in columns]}
             for code in codes],
         "table": {
-            "caption": "Side effects by infusion: peak severity and when it was gone "
-                       "(hours after the infusion ended)",
-            "columns": ["Side effect"] + [f"Infusion {infusion_label(i.kind.value, i.number)}"
-                                          for i in columns],
-            "rows": [[catalog.label(code)] + [text(cells.get((i.id, code))) for i in columns]
+            "caption": _("Side effects by infusion: peak severity and when it was gone "
+                         "(hours after the infusion ended)"),
+            "columns": [_("Side effect")] + [
+                _("Infusion %(number)s", number=infusion_label(i.kind.value, i.number))
+                for i in columns],
+            "rows": [[_(catalog.label(code))] + [text(cells.get((i.id, code))) for i in columns]
                      for code in codes],
         },
     }
@@ -123,20 +130,22 @@ def phq9_chart(patient_id: int, zone: ZoneInfo) -> dict:
     points = [(s.kind.value, p) for s in series for p in series_progress(s.id)]
 
     def marks(p) -> str:
-        words = ["baseline"] if p.is_baseline else []
-        words += ["response"] if p.responded else []
-        words += ["remission"] if p.remitted else []
+        words = [_("baseline")] if p.is_baseline else []
+        words += [_("response")] if p.responded else []
+        words += [_("remission")] if p.remitted else []
         return ", ".join(words) or "—"
 
     return {
-        "title": "PHQ-9 total (0-27; remission below 5)", "type": "line",
-        "x": {"kind": "time", "title": "Date"},
-        "y": {"title": "PHQ-9 total", "min": 0, "max": instrument.MAX_TOTAL, "integer": True},
+        "title": _("PHQ-9 total (0-27; remission below 5)"), "type": "line",
+        "x": {"kind": "time", "title": _("Date")},
+        "y": {"title": _("PHQ-9 total"), "min": 0, "max": instrument.MAX_TOTAL,
+              "integer": True},
         "datasets": _phq9_datasets(points),
         "table": {
-            "caption": "PHQ-9 over the series",
-            "columns": ["Taken", "Series", "Total", "Change from baseline", "Marked"],
-            "rows": [[_local(p.response.taken_at, zone), kind, p.response.total,
+            "caption": _("PHQ-9 over the series"),
+            "columns": [_("Taken"), _("Series"), _("Total"), _("Change from baseline"),
+                        _("Marked")],
+            "rows": [[_local(p.response.taken_at, zone), series_word(kind), p.response.total,
                       "—" if p.is_baseline else f"{p.response.total - p.baseline_total:+d}",
                       marks(p)] for kind, p in points],
         },
@@ -146,23 +155,23 @@ def phq9_chart(patient_id: int, zone: ZoneInfo) -> dict:
 def _phq9_datasets(points: list) -> list[dict]:
     """The totals, the response and remission lines, and where each was reached."""
     return [
-        {"label": "PHQ-9 total",
+        {"label": _("PHQ-9 total"),
          "data": [{"x": _iso(p.response.taken_at), "y": p.response.total}
-                  for _, p in points]},
-        {"label": "Response line (half the series baseline)", "threshold": True,
+                  for _kind, p in points]},
+        {"label": _("Response line (half the series baseline)"), "threshold": True,
          "colour": "#1d6b3a", "data": _response_line(points)},
-        {"label": f"Remission line (below {instrument.REMISSION_BELOW})",
+        {"label": _("Remission line (below %(total)s)", total=instrument.REMISSION_BELOW),
          "threshold": True, "colour": "#7c3aed",
-         "data": _span([p.response.taken_at for _, p in points],
+         "data": _span([p.response.taken_at for _kind, p in points],
                        instrument.REMISSION_BELOW)},
-        {"label": "Response reached", "type": "scatter", "marker": True,
+        {"label": _("Response reached"), "type": "scatter", "marker": True,
          "colour": "#1d6b3a",
          "data": [{"x": _iso(p.response.taken_at), "y": p.response.total}
-                  for _, p in points if p.responded]},
-        {"label": "Remission reached", "type": "scatter", "marker": True,
+                  for _kind, p in points if p.responded]},
+        {"label": _("Remission reached"), "type": "scatter", "marker": True,
          "colour": "#7c3aed",
          "data": [{"x": _iso(p.response.taken_at), "y": p.response.total}
-                  for _, p in points if p.remitted]},
+                  for _kind, p in points if p.remitted]},
     ]
 
 
@@ -178,7 +187,7 @@ def _response_line(points: list) -> list[dict]:
     """Half of each series' baseline, across that series' PHQ-9s; a gap between series."""
     line: list[dict] = []
     by_series: dict[int, list] = {}
-    for _, p in points:
+    for _kind, p in points:
         by_series.setdefault(p.response.series_id, []).append(p)
     for progress in by_series.values():
         level = progress[0].baseline_total * (1 - instrument.RESPONSE_DROP)
@@ -196,19 +205,19 @@ def adherence_chart(patient_id: int) -> dict:
     infusions = [i for i in _infusions(patient_id) if i.id in counts]
     labels = [infusion_label(i.kind.value, i.number) for i in infusions]
     return {
-        "title": "Check-ins answered per infusion", "type": "bar", "stacked": True,
-        "x": {"kind": "category", "title": "Infusion"},
-        "y": {"title": "Check-ins", "min": 0, "integer": True},
+        "title": _("Check-ins answered per infusion"), "type": "bar", "stacked": True,
+        "x": {"kind": "category", "title": _("Infusion")},
+        "y": {"title": _("Check-ins"), "min": 0, "integer": True},
         "labels": labels,
-        "datasets": [{"label": label, "data": [int(getattr(counts[i.id], key))
-                                               for i in infusions]}
-                     for label, key in (("Answered", "answered"), ("Missed", "missed"),
-                                        ("Not yet due or open", "pending"),
-                                        ("Not sent", "not_sent"))],
+        "datasets": [{"label": _(label), "data": [int(getattr(counts[i.id], key))
+                                                  for i in infusions]}
+                     for label, key in ((N_("Answered"), "answered"), (N_("Missed"), "missed"),
+                                        (N_("Not yet due or open"), "pending"),
+                                        (N_("Not sent"), "not_sent"))],
         "table": {
-            "caption": "Check-in adherence per infusion",
-            "columns": ["Infusion", "Prompted", "Answered", "Missed", "Open", "Not sent",
-                        "Answered of closed"],
+            "caption": _("Check-in adherence per infusion"),
+            "columns": [_("Infusion"), _("Prompted"), _("Answered"), _("Missed"), _("Open"),
+                        _("Not sent"), _("Answered of closed")],
             "rows": [_adherence_row(i, counts[i.id]) for i in infusions],
         },
     }

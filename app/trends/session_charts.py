@@ -8,15 +8,34 @@ Decisions: where a phase has more than one reading, the chart shows its highest 
 3 severe. The cohort's means follow ``cohort_charts``' small-number rule.
 """
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.i18n import N_
 from app.infusions.models import Infusion, TreatmentSeries
 from app.monitoring.models import LEVELS, REQUIRED_PHASES, SessionObservation, VitalReading
 from app.trends import cohort, cohort_charts
+from app.trends.words import number_cell, short
 
-PHASE_WORDS = {"before": "before", "40min": "at 40 min", "discharge": "before discharge"}
-LEVEL_AXIS = {"title": "Level (0 none, 3 severe)", "min": 0, "max": 3, "integer": True}
+PHASE_WORDS = {"before": N_("before"), "40min": N_("at 40 min"),
+               "discharge": N_("before discharge")}
+MEASURE_WORDS = {"systolic": N_("Systolic"), "diastolic": N_("Diastolic")}
+LEVEL_AXIS = {"title": N_("Level (0 none, 3 severe)"), "min": 0, "max": 3, "integer": True}
+
+
+def _level_axis(**more) -> dict:
+    return {**LEVEL_AXIS, "title": _(LEVEL_AXIS["title"]), **more}
+
+
+def _series_label(name: str, phase: str) -> str:
+    """"Systolic before", "Diastolic at 40 min"."""
+    return _("%(measure)s %(phase)s", measure=_(MEASURE_WORDS[name]),
+             phase=_(PHASE_WORDS[phase]))
+
+
+def _phase_columns() -> list[str]:
+    return [_("Infusion")] + [_(PHASE_WORDS[p]).capitalize() for p in REQUIRED_PHASES]
 
 
 def _label(kind, number: int) -> str:
@@ -54,20 +73,21 @@ def patient_blood_pressure(patient_id: int) -> dict:
 
     def text(i, phase):
         r = cells.get((i.id, phase))
-        return f"{r.systolic}/{r.diastolic}" + (" (alert)" if r.alert else "") if r else "missing"
+        if r is None:
+            return _("missing")
+        alert = _("alert")
+        return f"{r.systolic}/{r.diastolic}" + (f" ({alert})" if r.alert else "")
 
     return {
-        "title": "Blood pressure by infusion (mmHg)", "type": "line",
-        "x": {"kind": "category", "title": "Infusion"},
+        "title": _("Blood pressure by infusion (mmHg)"), "type": "line",
+        "x": {"kind": "category", "title": _("Infusion")},
         "y": {"title": "mmHg", "min": 40, "integer": True},
         "labels": [_label(i.kind, i.number) for i in shown],
-        "datasets": [{"label": f"{'Systolic' if name == 'systolic' else 'Diastolic'} "
-                               f"{PHASE_WORDS[phase]}",
+        "datasets": [{"label": _series_label(name, phase),
                       "data": [value(i, phase, name) for i in shown]}
                      for name in ("systolic", "diastolic") for phase in REQUIRED_PHASES],
-        "table": {"caption": "Blood pressure (systolic/diastolic mmHg) at each infusion",
-                  "columns": ["Infusion"] + [PHASE_WORDS[p].capitalize()
-                                             for p in REQUIRED_PHASES],
+        "table": {"caption": _("Blood pressure (systolic/diastolic mmHg) at each infusion"),
+                  "columns": _phase_columns(),
                   "rows": [[_label(i.kind, i.number)] + [text(i, p) for p in REQUIRED_PHASES]
                            for i in shown]},
     }
@@ -89,15 +109,16 @@ def patient_dissociation(patient_id: int) -> dict:
     peaks = _peaks([i.id for i in infusions])
     shown = [i for i in infusions if i.id in peaks]
     return {
-        "title": "Dissociation and sedation observed by infusion (peak)", "type": "bar",
-        "x": {"kind": "category", "title": "Infusion"}, "y": LEVEL_AXIS,
+        "title": _("Dissociation and sedation observed by infusion (peak)"), "type": "bar",
+        "x": {"kind": "category", "title": _("Infusion")}, "y": _level_axis(),
         "labels": [_label(i.kind, i.number) for i in shown],
         "datasets": [{"label": label, "data": [peaks[i.id][k] for i in shown]}
-                     for k, label in ((0, "Dissociation"), (1, "Sedation"))],
-        "table": {"caption": "Peak dissociation and sedation staff observed at each infusion",
-                  "columns": ["Infusion", "Dissociation", "Sedation"],
-                  "rows": [[_label(i.kind, i.number), LEVELS[peaks[i.id][0]],
-                            LEVELS[peaks[i.id][1]]] for i in shown]},
+                     for k, label in ((0, _("Dissociation")), (1, _("Sedation")))],
+        "table": {"caption": _("Peak dissociation and sedation staff observed at each "
+                               "infusion"),
+                  "columns": [_("Infusion"), _("Dissociation"), _("Sedation")],
+                  "rows": [[_label(i.kind, i.number), _(LEVELS[peaks[i.id][0]]),
+                            _(LEVELS[peaks[i.id][1]])] for i in shown]},
     }
 
 
@@ -126,21 +147,20 @@ def cohort_blood_pressure(filters: cohort.Filters) -> dict:
         if r is None:
             return "—"
         if r["suppressed"]:
-            return cohort_charts.FEWER
-        return f"{r['mean_systolic']:g}/{r['mean_diastolic']:g} ({r['patients']})"
+            return cohort_charts.fewer()
+        return f"{short(r['mean_systolic'])}/{short(r['mean_diastolic'])} ({r['patients']})"
 
     return cohort_charts._marked({
-        "title": "Average blood pressure by infusion number (mmHg)", "type": "line",
-        "x": {"kind": "category", "title": "Infusion"}, "y": {"title": "mmHg", "min": 40},
+        "title": _("Average blood pressure by infusion number (mmHg)"), "type": "line",
+        "x": {"kind": "category", "title": _("Infusion")}, "y": {"title": "mmHg", "min": 40},
         "labels": [str(n) for n in numbers],
-        "datasets": [{"label": f"{name.capitalize()} {PHASE_WORDS[phase]}",
+        "datasets": [{"label": _series_label(name, phase),
                       "data": [cell[(n, phase)][f"mean_{name}"] if (n, phase) in cell else None
                                for n in numbers]}
                      for name in ("systolic", "diastolic") for phase in REQUIRED_PHASES],
         "rows": rows,
-        "table": {"caption": "Average blood pressure (patients) by infusion number",
-                  "columns": ["Infusion"] + [PHASE_WORDS[p].capitalize()
-                                             for p in REQUIRED_PHASES],
+        "table": {"caption": _("Average blood pressure (patients) by infusion number"),
+                  "columns": _phase_columns(),
                   "rows": [[n] + [text(cell.get((n, p))) for p in REQUIRED_PHASES]
                            for n in numbers]},
     }, rows)
@@ -172,18 +192,20 @@ def cohort_dissociation(filters: cohort.Filters) -> dict:
     rows = _cohort_level_rows(filters)
 
     def cell(r, name):
-        return cohort_charts.FEWER if r["suppressed"] else r[name]
+        return cohort_charts.fewer() if r["suppressed"] else number_cell(r[name])
 
     return cohort_charts._marked({
-        "title": "Average peak dissociation and sedation by infusion number", "type": "bar",
-        "x": {"kind": "category", "title": "Infusion"}, "y": {**LEVEL_AXIS, "integer": False},
+        "title": _("Average peak dissociation and sedation by infusion number"), "type": "bar",
+        "x": {"kind": "category", "title": _("Infusion")}, "y": _level_axis(integer=False),
         "labels": [str(r["number"]) for r in rows],
         "datasets": [{"label": label, "data": [r[f"mean_{name}"] for r in rows]}
-                     for name, label in (("dissociation", "Dissociation"),
-                                         ("sedation", "Sedation"))],
+                     for name, label in (("dissociation", _("Dissociation")),
+                                         ("sedation", _("Sedation")))],
         "rows": rows,
-        "table": {"caption": "Average peak level observed (0 none, 3 severe) by infusion number",
-                  "columns": ["Infusion", "Infusions observed", "Dissociation", "Sedation"],
+        "table": {"caption": _("Average peak level observed (0 none, 3 severe) by infusion "
+                               "number"),
+                  "columns": [_("Infusion"), _("Infusions observed"), _("Dissociation"),
+                              _("Sedation")],
                   "rows": [[r["number"], cell(r, "infusions"), cell(r, "mean_dissociation"),
                             cell(r, "mean_sedation")] for r in rows]},
     }, rows)
