@@ -5,6 +5,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import g, redirect, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.clock import utcnow
@@ -39,7 +40,7 @@ def _ask_for_second_factor(*, setup: bool):
     from app.api.errors import error_response, is_api_request
 
     if is_api_request():
-        return error_response(403, "Give your second factor on the sign-in pages first.",
+        return error_response(403, gettext("Give your second factor on the sign-in pages first."),
                               reason=SECOND_FACTOR_REQUIRED)
     target = "mfa.totp_setup" if setup else "mfa.verify"
     return redirect(url_for(target, next=_back_here()), code=303)
