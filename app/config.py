@@ -108,9 +108,6 @@ class Defaults:
     SMTP_PASSWORD = ""
     SMTP_TIMEOUT_SECONDS = 10.0
     SMTP_CA_FILE = ""  # certificates to trust beyond the system's (a private mail relay)
-    # A send run keeps at most this many SMTP connections open and reuses them for all its
-    # emails (not one connection per email).
-    SMTP_CONNECTIONS = 1
     EMAIL_FROM = "Aftercare <aftercare@localhost>"
     # Push is a patient's channel only while a subscription delivered (or was saved) this recently.
     PUSH_RECENT_DELIVERY = timedelta(days=30)
@@ -167,9 +164,8 @@ def from_environment(instance_path: Path) -> dict:
                  "WEBAUTHN_ORIGIN", *MESSAGING_SETTINGS):
         if os.environ.get(name):
             settings[name] = os.environ[name]
-    for name in ("SMTP_PORT", "SMTP_CONNECTIONS"):
-        if os.environ.get(name):
-            settings[name] = int(os.environ[name])
+    if os.environ.get("SMTP_PORT"):
+        settings["SMTP_PORT"] = int(os.environ["SMTP_PORT"])
     if os.environ.get("TRUSTED_PROXY_COUNT"):
         settings["TRUSTED_PROXY_COUNT"] = int(os.environ["TRUSTED_PROXY_COUNT"])
     secure = _env_bool("SESSION_COOKIE_SECURE")

@@ -17,7 +17,6 @@ test that fixes the clock fixes the run's time too.
 """
 
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
@@ -26,7 +25,6 @@ from flask import Flask, current_app
 from app.clock import utcnow
 from app.extensions import db
 from app.notifications import leases, outbox
-from app.notifications.email import email_sender
 from app.notifications.models import NotificationKind
 from app.notifications.push_keys import sender
 from app.notifications.webpush import PushResult
@@ -53,7 +51,6 @@ def run(now: datetime, units: Units | None = None) -> dict:
     counts: dict[str, int] = {"claimed": 0}
     pool = ThreadPoolExecutor(max_workers=config["PUSH_SEND_WORKERS"],
                               thread_name_prefix="push-send")
-    senders = _Senders(push, email_sender(config))  # one SMTP connection set for the run
     try:
         while clock() < deadline:
             claimed_at = clock()
@@ -61,7 +58,7 @@ def run(now: datetime, units: Units | None = None) -> dict:
             kinds = leases.kinds(claimed)
             db.session.commit()  # the claim is ours before anything leaves the building
             counts["claimed"] += len(claimed)
-            _send_batch(app, pool, senders, claimed, kinds, claimed_at, clock, deadline, units,
+            _send_batch(app, pool, push, claimed, kinds, claimed_at, clock, deadline, units,
                         counts)
             if len(claimed) < batch:
                 break
@@ -69,18 +66,16 @@ def run(now: datetime, units: Units | None = None) -> dict:
         # Pushes still in flight at the deadline finish (or time out) in their threads; their
         # rows were released, so their answers are not waited for.
         pool.shutdown(wait=False, cancel_futures=True)
-        if senders.mail is not None:
-            senders.mail.close()  # QUIT; a send still in flight closes its own when it ends
     return units.summary(**counts)
 
 
-def _send_batch(app: Flask, pool: ThreadPoolExecutor, senders, claimed: list[int],
+def _send_batch(app: Flask, pool: ThreadPoolExecutor, push, claimed: list[int],
                 kinds: dict[int, NotificationKind], claimed_at: datetime, clock,
                 deadline: datetime, units: Units, counts: dict[str, int]) -> None:
     """Send one claimed batch, escalations first; reminders only once everything else in the
     batch has its answer (a reminder goes only after its prompt reached the patient, which
     may be decided in this very batch)."""
-    batch = _Batch(app, pool, senders, claimed_at, clock, units, counts)
+    batch = _Batch(app, pool, push, claimed_at, clock, units, counts)
     batch.start([n for n in claimed if kinds[n] != NotificationKind.REMINDER])
     later = [n for n in claimed if kinds[n] == NotificationKind.REMINDER]
     while (batch.in_flight or later) and clock() < deadline:
@@ -97,9 +92,9 @@ class _Batch:
     """The pushes of one claimed batch: prepared and recorded here (the run's session), sent
     by the pool's threads (network only)."""
 
-    def __init__(self, app: Flask, pool: ThreadPoolExecutor, senders, claimed_at: datetime, clock,
+    def __init__(self, app: Flask, pool: ThreadPoolExecutor, push, claimed_at: datetime, clock,
                  units: Units, counts: dict[str, int]):
-        self.app, self.pool, self.senders, self.claimed_at = app, pool, senders, claimed_at
+        self.app, self.pool, self.push, self.claimed_at = app, pool, push, claimed_at
         self.clock, self.units, self.counts = clock, units, counts
         self.waiting: dict[int, tuple[list[outbox.Outgoing], list]] = {}
         self.in_flight: dict[Future, tuple[int, outbox.Outgoing]] = {}
@@ -125,7 +120,7 @@ class _Batch:
         for notification_id, prepared in ready:
             self.waiting[notification_id] = (prepared, [])
             for outgoing in prepared:
-                future = self.pool.submit(_send_in_app, self.app, self.senders, outgoing)
+                future = self.pool.submit(_send_in_app, self.app, self.push, outgoing)
                 self.in_flight[future] = (notification_id, outgoing)
 
     def collect(self, timeout: float) -> None:
@@ -175,15 +170,7 @@ def _record(notification_id, claimed_at, now, results, units: Units, config) -> 
     return outcome if ok else "error"
 
 
-@dataclass(frozen=True)
-class _Senders:
-    """The run's senders, shared by its threads: Web Push, and email (None when it is off)."""
-
-    push: object
-    mail: object | None
-
-
-def _send_in_app(app: Flask, senders: _Senders, outgoing: outbox.Outgoing) -> PushResult:
+def _send_in_app(app: Flask, push, outgoing: outbox.Outgoing) -> PushResult:
     """In a pool thread: the app's settings are there, the run's database session is not."""
     with app.app_context():
-        return outbox.send_to_device(senders.push, outgoing, senders.mail)
+        return outbox.send_to_device(push, outgoing)

@@ -28,7 +28,6 @@ class Received:
     recipients: list
     message: EmailMessage
     tls: bool
-    peer: tuple = ()  # the client's (host, port): one per connection
 
 
 @dataclass
@@ -38,28 +37,10 @@ class SmtpServer:
     received: list = field(default_factory=list)
     refuse: dict = field(default_factory=dict)  # recipient -> (code, words)
     arrived: threading.Event = field(default_factory=threading.Event)
-    transports: list = field(default_factory=list)  # the connections that sent a message
 
     @property
     def port(self) -> int:
         return self.controller.port
-
-    def connections(self) -> int:
-        """How many connections the messages received came over."""
-        return len({received.peer for received in self.received})
-
-    def drop_connections(self) -> None:
-        """Close every connection from this side, as a server's idle timeout does."""
-        done = threading.Event()
-
-        def close_all():
-            for transport in self.transports:
-                transport.close()
-            self.transports.clear()
-            done.set()
-
-        self.controller.loop.call_soon_threadsafe(close_all)
-        done.wait(timeout=10)
 
     def stop(self) -> None:
         self.controller.stop()
@@ -81,9 +62,7 @@ class _Handler:
         smtp = self.ref[0]
         smtp.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message,
                                       tls=server.transport.get_extra_info("ssl_object")
-                                      is not None, peer=tuple(session.peer)))
-        if server.transport not in smtp.transports:
-            smtp.transports.append(server.transport)
+                                      is not None))
         smtp.arrived.set()
         return "250 Message accepted for delivery"
 

@@ -161,12 +161,11 @@ def _prepare_on_channel(notification: Notification, now: datetime) -> list | str
             for d in ready]
 
 
-def send_to_device(sender, push, mail=None):
+def send_to_device(sender, push):
     """One device's attempt, or one text or email (no database here: it runs in the send
-    job's threads; ``mail``: the run's email sender); a device the library cannot even
-    encrypt for is a rejection."""
+    job's threads); a device the library cannot even encrypt for is a rejection."""
     if isinstance(push, textsend.OutgoingText):
-        return textsend.send(push, mail)
+        return textsend.send(push)
     try:
         return sender.send(push.subscription_info(), push.payload, topic=push.topic)
     except ValueError:

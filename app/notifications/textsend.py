@@ -116,10 +116,8 @@ def to_app_list(notification: Notification, now: datetime) -> str:
     return finish(notification, now, NotificationStatus.SENT)
 
 
-def send(outgoing: OutgoingText, mail=None) -> SendResult:
-    """In a pool thread (the app's settings, no database): ask the provider. ``mail`` is the
-    send run's email sender, whose connections serve the whole run (email.SmtpEmail); without
-    one, a sender is made for this email alone."""
+def send(outgoing: OutgoingText) -> SendResult:
+    """In a pool thread (the app's settings, no database): ask the provider."""
     config = current_app.config
     try:
         if outgoing.channel == channels.SMS:
@@ -127,22 +125,14 @@ def send(outgoing: OutgoingText, mail=None) -> SendResult:
             if sender is None:
                 return SendResult(False, reason="texts are turned off (SMS_BACKEND)")
             return sender.send(outgoing.to, outgoing.body, status_callback=outgoing.callback_url)
-        return _email(outgoing, config, mail)
-    except Exception as error:  # noqa: BLE001  (an adapter's bug must not lose the message)
-        return SendResult(False, reason=f"{type(error).__name__}"[:200], retryable=True)
-
-
-def _email(outgoing: OutgoingText, config, mail) -> SendResult:
-    sender = mail if mail is not None else email_sender(config)
-    if sender is None:
-        return SendResult(False, reason="email is turned off (EMAIL_BACKEND)")
-    try:
+        sender = email_sender(config)
+        if sender is None:
+            return SendResult(False, reason="email is turned off (EMAIL_BACKEND)")
         return sender.send(build(sender=config["EMAIL_FROM"], to=outgoing.to,
                                  subject=outgoing.subject, plain=outgoing.body,
                                  html=outgoing.html, unsubscribe=outgoing.unsubscribe_url))
-    finally:
-        if mail is None:
-            sender.close()
+    except Exception as error:  # noqa: BLE001  (an adapter's bug must not lose the message)
+        return SendResult(False, reason=f"{type(error).__name__}"[:200], retryable=True)
 
 
 def record(outgoing: OutgoingText, result: SendResult, *, claimed_at: datetime,

@@ -7,7 +7,7 @@ from app.config import MESSAGING_SETTINGS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "CONFIGURATION.md"
 ALSO = ("SMTP_PORT", "PUSH_RECENT_DELIVERY", "SIGN_IN_LINK_LIFETIME", "SIGN_IN_LINK_RATE_LIMIT",
-        "SMS_TIMEOUT_SECONDS", "SMTP_TIMEOUT_SECONDS", "SMTP_CONNECTIONS")
+        "SMS_TIMEOUT_SECONDS", "SMTP_TIMEOUT_SECONDS")
 
 
 def test_every_messaging_setting_is_documented():
