@@ -5,6 +5,8 @@ A signed-in person's ``language`` decides; before sign-in the browser's Accept-L
 ``app/translations``, compiled in memory when the app is made (no ``.mo`` files).
 """
 
+import hashlib
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 
@@ -58,6 +60,16 @@ class PoDomain(Domain):
 
     def get_translations(self):
         return self.catalogs.get(language(), support.NullTranslations())
+
+
+@cache
+def catalog_version() -> str:
+    """A digest of the catalogs (they do not change while the app runs): the service worker's
+    cache is renewed when a translation changes."""
+    digest = hashlib.sha256()
+    for po in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
+        digest.update(po.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _from_po(po: Path) -> support.Translations:

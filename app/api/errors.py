@@ -30,16 +30,16 @@ def error_response(code: int, message: str, fields: dict | None = None, headers=
 def validation_error(error: ValidationError):
     messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
     return error_response(422, gettext(N_("Some fields are not valid; nothing was saved.")),
-                          _string_keys(messages))
+                          translated_fields(messages))
 
 
-def _string_keys(messages):
+def translated_fields(messages):
     """List positions (ints) as strings: marshmallow can put ``0`` and ``"_schema"`` side by
     side in one dict, which JSON with sorted keys cannot encode (found by the fuzzer)."""
     if isinstance(messages, dict):
-        return {str(key): _string_keys(value) for key, value in messages.items()}
+        return {str(key): translated_fields(value) for key, value in messages.items()}
     if isinstance(messages, list):
-        return [_string_keys(value) for value in messages]
+        return [translated_fields(value) for value in messages]
     # A message in the patient's words and language (the outbox shows it beside the entry).
     return gettext(messages) if isinstance(messages, str) else messages
 

@@ -10,9 +10,10 @@ from app.auth.access import SESSION_TOKEN_KEY
 from app.auth.devices import device_label
 from app.auth.models import Role
 from app.clock import utcnow
+from app.i18n import N_
 
-DEACTIVATED_MESSAGE = ("This account is no longer active. If you think this is a mistake, "
-                       "please contact your clinic.")
+DEACTIVATED_MESSAGE = N_("This account is no longer active. If you think this is a mistake, "
+                         "please contact your clinic.")
 
 
 def home_for(user) -> str:

@@ -42,6 +42,7 @@ DELIVERY_WORDS = (
     N_("message blocked by the recipient or carrier"), N_("unknown or inactive number"),
     N_("landline or unreachable carrier"), N_("filtered by the carrier as spam"),
     N_("unknown error at the carrier"), N_("the number has replied STOP"),
+    N_("the sending run stopped before the provider answered; not sent again"),
     N_("error at the provider"), N_("texts are turned off (SMS_BACKEND)"),
     N_("email is turned off (EMAIL_BACKEND)"))
 

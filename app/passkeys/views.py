@@ -19,7 +19,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from app.api.errors import error_response
+from app.api.errors import error_response, translated_fields
 from app.audit.services import record as audit
 from app.auth.access import login_required
 from app.auth.signing_in import home_for, remember_device, safe_next, sign_in
@@ -68,7 +68,8 @@ def _json(schema):
     try:
         return schema.load(request.get_json(silent=True) or {}), None
     except ValidationError as error:
-        return None, error_response(422, gettext("Please check the form."), fields=error.messages)
+        return None, error_response(422, gettext("Please check the form."),
+                                    fields=translated_fields(error.messages))
 
 
 @bp.post("/account/passkeys/options")

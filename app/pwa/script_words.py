@@ -59,9 +59,12 @@ def script(code: str) -> str:
     return kept[code]
 
 
+def version(code: str) -> str:
+    return hashlib.sha256(script(code).encode()).hexdigest()[:12]
+
+
 def script_url(code: str) -> str:
-    version = hashlib.sha256(script(code).encode()).hexdigest()[:12]
-    return url_for("pwa.words", language=code, v=version)
+    return url_for("pwa.words", language=code, v=version(code))
 
 
 def for_page() -> str | None:

@@ -4,12 +4,22 @@ the offline check-in page. None of these responses carries health data, so they 
 
 import hashlib
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.globals import request_ctx
 from flask_babel import force_locale
 
 from app.checkins import catalog
-from app.i18n import LANGUAGES
+from app.i18n import LANGUAGES, catalog_version
 from app.pwa import icons, script_words
 from app.pwa.assets import SHELL, shell_version
 
@@ -64,8 +74,9 @@ def service_worker():
     offline = {code: [url_for("pwa.offline", language=code)] for code in LANGUAGES}
     for code in script_words.TRANSLATED:
         offline[code].append(script_words.script_url(code))
-    # A new catalog is a new words script: a new cache too, with its offline page drawn again.
-    version = hashlib.sha256(" ".join([shell_version(current_app), *(
+    # A new catalog (the offline page's words and the scripts') is a new cache: the worker is
+    # installed again and draws the offline page again.
+    version = hashlib.sha256(" ".join([shell_version(current_app), catalog_version(), *(
         url for urls in offline.values() for url in urls)]).encode()).hexdigest()[:12]
     body = render_template("pwa/sw.js", version=version, shell=shell,
                            offline=offline, icon_url=icon_url, words=script_words.for_worker(),
@@ -79,9 +90,15 @@ def service_worker():
 @bp.get(f"/pwa/words/<any({', '.join(script_words.TRANSLATED)}):language>.js")
 def words(language: str):
     """The scripts' words in a language (app/pwa/script_words.py): linked with ?v=<its hash>,
-    so cached for a year; the same for everyone."""
+    so cached for a year; the same for everyone (no session, no cookie). Another version's
+    address (a page from an older or newer server) is sent to this one's, so no cache keeps
+    these words under a version they are not."""
+    request_ctx._session = current_app.session_interface.make_null_session(current_app)
+    if request.args.get("v") != script_words.version(language):
+        return _cacheable(redirect(script_words.script_url(language)), 0)
     response = Response(script_words.script(language), mimetype="application/javascript")
-    return _cacheable(response, YEAR)
+    response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    return response
 
 
 @bp.get("/offline", defaults={"language": None})

@@ -62,11 +62,26 @@ def test_the_words_script_is_versioned_cached_and_compressed(app, patient, signe
     phone = signed_in(patient.user)
     url = WORDS_SCRIPT.search(phone.get("/checkin").get_data(as_text=True)).group(1)
     response = phone.get(url, headers={"Accept-Encoding": "gzip"})
-    assert response.headers["Cache-Control"] == "public, max-age=31536000"
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert response.headers["Content-Encoding"] == "gzip"
+    assert "Cookie" not in response.headers.get("Vary", "")
     assert response.mimetype == "application/javascript"
     assert "Set-Cookie" not in response.headers  # the same for everyone
     assert url in client_worker(app)  # kept by the service worker for the offline page
+
+
+def test_another_versions_words_address_is_sent_to_this_versions(app, patient, signed_in):
+    """A page of an older (or newer) server asks for its own version: the answer is never
+    cached for a year under an address whose words it does not hold."""
+    _in(patient, "es")
+    phone = signed_in(patient.user)
+    current = WORDS_SCRIPT.search(phone.get("/checkin").get_data(as_text=True)).group(1)
+    for other in ("/pwa/words/es.js?v=0123456789ab", "/pwa/words/es.js"):
+        response = phone.get(other)
+        assert response.status_code == 302
+        assert response.headers["Location"] == current
+        assert "immutable" not in response.headers["Cache-Control"]
+        assert "Set-Cookie" not in response.headers
 
 
 def client_worker(app) -> str:

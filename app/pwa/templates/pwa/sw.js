@@ -22,18 +22,23 @@ function t(text, language) {
   return Object.prototype.hasOwnProperty.call(words, text) ? words[text] : text;
 }
 
+// A language this worker keeps an offline page for (own keys only: never "constructor").
+function hasOffline(code) {
+  return typeof code === "string" && Object.prototype.hasOwnProperty.call(OFFLINE, code);
+}
+
 function browserLanguage() {
   const wanted = (self.navigator.languages || [self.navigator.language || ""]).map((l) => l.slice(0, 2).toLowerCase());
-  return wanted.find((code) => code in OFFLINE) || "en";
+  return wanted.find(hasOffline) || "en";
 }
 
 function deviceLanguage() {
-  return AftercareOutbox.knownLanguage().catch(() => null).then((known) => (known in OFFLINE ? known : browserLanguage()));
+  return AftercareOutbox.knownLanguage().catch(() => null).then((known) => (hasOffline(known) ? known : browserLanguage()));
 }
 
 // The offline page (and words) of this language in the cache, and no other language's.
 function keepOffline(language) {
-  const wanted = OFFLINE[language] || OFFLINE.en;
+  const wanted = hasOffline(language) ? OFFLINE[language] : OFFLINE.en;
   const others = [].concat(...Object.values(OFFLINE)).filter((url) => !wanted.includes(url));
   return caches.open(CACHE).then((cache) => Promise.all(wanted.map((url) => cache.match(url)))
     .then((hits) => (hits.every(Boolean) ? null : cache.addAll(wanted)))
@@ -130,7 +135,7 @@ self.addEventListener("message", (event) => {
     event.waitUntil(AftercareOutbox.drain().then(notifyPages));
   }
   // A patient's page, in their language (core.js): that language's offline page is kept.
-  if (event.data && event.data.type === "language" && event.data.language in OFFLINE) {
+  if (event.data && event.data.type === "language" && hasOffline(event.data.language)) {
     event.waitUntil(keepOffline(event.data.language).catch(() => { /* taken on the next page */ }));
   }
 });
