@@ -12,12 +12,15 @@ from app.extensions import db
 from app.infusions.models import Infusion, TreatmentSeries
 from app.patients.models import Patient
 
+# Which series is the patient's current one: the latest started (the higher id on a tie).
+LATEST_SERIES_FIRST = (TreatmentSeries.started_at.desc(), TreatmentSeries.id.desc())
+
 
 def current_series(patient: Patient) -> TreatmentSeries:
     """The patient's latest series (every enrolled patient has at least one)."""
     return db.session.scalar(
         select(TreatmentSeries).where(TreatmentSeries.patient_id == patient.id)
-        .order_by(TreatmentSeries.started_at.desc(), TreatmentSeries.id.desc()).limit(1)
+        .order_by(*LATEST_SERIES_FIRST).limit(1)
     )
 
 
