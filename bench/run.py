@@ -494,15 +494,15 @@ def machine() -> str:
 def print_ingest_runs(engine: str, results: dict) -> None:
     """``--only ingest``: each run's throughputs and ratios, and the spread of the ratio."""
     print(f"\n== {engine}: ingest only ==")
-    print(f"{'size run':<10}" + "".join(f"{side + ' req/s':>20}" for side in INGEST_SIDES)
-          + "".join(f"{'ratio ' + name:>12}" for name in GENERATORS) + f"{'ratio':>8}")
+    print(f"{'size run':<10}" + "".join(f"{side + ' req/s':>21}" for side in INGEST_SIDES)
+          + "".join(f"{'ratio ' + name:>14}" for name in GENERATORS) + f"{'ratio':>8}")
     for size, figures in results.items():
         runs = figures["ingest_runs"]
         for number, run in enumerate(runs, 1):
             print(f"{size + ' ' + str(number):<10}"
-                  + "".join(f"{fmt((run.get(side) or {}).get('throughput')):>20}"
+                  + "".join(f"{fmt((run.get(side) or {}).get('throughput')):>21}"
                             for side in INGEST_SIDES)
-                  + "".join(f"{fmt(run.get('ratio_' + name)):>12}" for name in GENERATORS)
+                  + "".join(f"{fmt(run.get('ratio_' + name)):>14}" for name in GENERATORS)
                   + f"{fmt(run['ratio']):>8}")
         ratios = sorted(r["ratio"] for r in runs if r["ratio"] is not None)
         if ratios:
@@ -544,6 +544,9 @@ def arguments(argv: list[str]):
                         help="run only this part (the ingest runs of each database and size)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="with --only ingest: runs on the same database (default 1)")
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"], action="append",
+                        help="only this database (repeatable; default: SQLite, and PostgreSQL "
+                             "when BENCH_DATABASE_URL is set)")
     return parser.parse_args(argv)
 
 
@@ -551,7 +554,10 @@ def main(argv: list[str] | None = None) -> int:
     args = arguments(sys.argv[1:] if argv is None else argv)
     sizes = list(iter_sizes(os.environ.get("BENCH_SIZES", "S,L")))
     started = time.perf_counter()
-    engines = ["sqlite"] + (["postgresql"] if os.environ.get("BENCH_DATABASE_URL") else [])
+    engines = args.engine or (
+        ["sqlite"] + (["postgresql"] if os.environ.get("BENCH_DATABASE_URL") else []))
+    if "postgresql" in engines and not os.environ.get("BENCH_DATABASE_URL"):
+        raise SystemExit("--engine postgresql needs BENCH_DATABASE_URL")
     if not wrk_load.available():
         log(wrk_load.INSTALL_HINT)
     if args.only == "ingest":
