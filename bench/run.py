@@ -295,7 +295,10 @@ def _load_figures(result: http_load.LoadResult) -> dict:
 
 # --- one database, every size ------------------------------------------------------------------
 
-def run_database(engine: str, sizes: list[str]) -> dict:
+def run_database(engine: str, sizes: list[str], *, only_ingest: int = 0) -> dict:
+    """Every figure of each size; with ``only_ingest`` (a number of runs), the ingest alone,
+    that many times on the same database (no pages, plans, jobs or memory):
+    ``python -m bench.run --only ingest [--repeat N]``."""
     results: dict = {}
     plan_size = "L" if "L" in sizes else sizes[-1]  # the plans at L, or at the largest size run
     for size in sizes:
@@ -313,6 +316,16 @@ def run_database(engine: str, sizes: list[str]) -> dict:
                          "patients": seeded.counts.get("patient", 0),
                          "checkins": seeded.counts.get("checkin", 0),
                          "active_patients": len(seeded.active_patient_ids)}
+        if only_ingest:
+            runs = []
+            for run in range(1, only_ingest + 1):
+                log(f"{engine} {size}: ingest, run {run} of {only_ingest}")
+                runs.append(measure_ingest(prepared.url, seeded, with_memory=False))
+            figures["ingest_runs"] = runs
+            # the run with the median ratio stands for the size (its spread is printed)
+            figures["ingest"] = sorted(runs, key=lambda r: r["ratio"] or 0)[len(runs) // 2]
+            results[size] = figures
+            continue
         log(f"{engine} {size}: pages")
         figures["pages"] = measure_pages(prepared.url, seeded, PAGE_SAMPLES)
         if size == plan_size:
@@ -478,12 +491,77 @@ def machine() -> str:
            f"{sys.version.split()[0]}"
 
 
-def main() -> int:
+def print_ingest_runs(engine: str, results: dict) -> None:
+    """``--only ingest``: each run's throughputs and ratios, and the spread of the ratio."""
+    print(f"\n== {engine}: ingest only ==")
+    print(f"{'size run':<10}" + "".join(f"{side + ' req/s':>21}" for side in INGEST_SIDES)
+          + "".join(f"{'ratio ' + name:>14}" for name in GENERATORS) + f"{'ratio':>8}")
+    for size, figures in results.items():
+        runs = figures["ingest_runs"]
+        for number, run in enumerate(runs, 1):
+            print(f"{size + ' ' + str(number):<10}"
+                  + "".join(f"{fmt((run.get(side) or {}).get('throughput')):>21}"
+                            for side in INGEST_SIDES)
+                  + "".join(f"{fmt(run.get('ratio_' + name)):>14}" for name in GENERATORS)
+                  + f"{fmt(run['ratio']):>8}")
+        ratios = sorted(r["ratio"] for r in runs if r["ratio"] is not None)
+        if ratios:
+            print(f"{size}: ingest_ratio median {fmt(ratios[len(ratios) // 2])}, "
+                  f"min {fmt(ratios[0])}, max {fmt(ratios[-1])} over {len(ratios)} runs")
+
+
+def ingest_only(engines: list[str], sizes: list[str], repeat: int) -> int:
+    started = time.perf_counter()
+    all_results = {engine: run_database(engine, sizes, only_ingest=repeat) for engine in engines}
+    flat: dict = {"machine": machine(), "sizes": sizes, "clients": CLIENTS, "only": "ingest"}
+    for engine, results in all_results.items():
+        print_ingest_runs(engine, results)
+        for size, figures in results.items():
+            for number, run in enumerate(figures["ingest_runs"], 1):
+                for side in INGEST_SIDES:
+                    flat[f"{engine}.{size}.run{number}.{side}.throughput"] = (
+                        run.get(side) or {}).get("throughput")
+                flat[f"{engine}.{size}.run{number}.ingest_ratio"] = run["ratio"]
+            flat[f"{engine}.{size}.ingest_ratio"] = figures["ingest"]["ratio"]
+    flat["bench_seconds"] = round(time.perf_counter() - started, 1)
+    refused = refused_requests({engine: {size: {"ingest": run} for size, figures in
+                                         results.items()
+                                         for run in figures["ingest_runs"]}
+                                for engine, results in all_results.items()})
+    flat["refused"] = refused
+    for line in refused:
+        print(f"BENCH FAILED: requests were refused, the ingest figures do not hold: {line}")
+    print(json.dumps(flat))
+    return 1 if refused else 0
+
+
+def arguments(argv: list[str]):
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split(
+        "\n", 1)[0])
+    parser.add_argument("--only", choices=["ingest"],
+                        help="run only this part (the ingest runs of each database and size)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="with --only ingest: runs on the same database (default 1)")
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"], action="append",
+                        help="only this database (repeatable; default: SQLite, and PostgreSQL "
+                             "when BENCH_DATABASE_URL is set)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(sys.argv[1:] if argv is None else argv)
     sizes = list(iter_sizes(os.environ.get("BENCH_SIZES", "S,L")))
     started = time.perf_counter()
-    engines = ["sqlite"] + (["postgresql"] if os.environ.get("BENCH_DATABASE_URL") else [])
+    engines = args.engine or (
+        ["sqlite"] + (["postgresql"] if os.environ.get("BENCH_DATABASE_URL") else []))
+    if "postgresql" in engines and not os.environ.get("BENCH_DATABASE_URL"):
+        raise SystemExit("--engine postgresql needs BENCH_DATABASE_URL")
     if not wrk_load.available():
         log(wrk_load.INSTALL_HINT)
+    if args.only == "ingest":
+        return ingest_only(engines, sizes, max(1, args.repeat))
     all_results = {engine: run_database(engine, sizes) for engine in engines}
     log("page weight")
     from bench import page_weight

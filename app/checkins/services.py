@@ -31,10 +31,9 @@ def submit(patient: Patient, data: dict, *, now: datetime) -> tuple[CheckIn, boo
     A repeat of a ``client_id`` returns the stored check-in unchanged. When two copies race,
     the unique constraint decides (``insert_once``) and the loser gets the winner's row. A new
     check-in then sets off what every arriving record does (``records.record_arrived``).
+    A repeat is found by the INSERT itself (it stores nothing on the key's conflict), so a new
+    check-in, the usual case, costs no look-up first.
     """
-    existing = find_by_client_id(patient.id, data["client_id"])
-    if existing is not None:
-        return existing, False
     infusion = infusion_before(patient.id, data["taken_at"])
     checkin, created = insert_once(CheckIn, {
         "patient_id": patient.id,
@@ -51,14 +50,20 @@ def submit(patient: Patient, data: dict, *, now: datetime) -> tuple[CheckIn, boo
     if not created:
         return checkin, False
     set_committed_value(checkin, "infusion", infusion)  # already loaded: the answer shows it
-    if data["symptoms"]:
-        # One executemany, not an INSERT ... RETURNING per rating through the unit of work.
-        db.session.execute(insert(SymptomRating), [
-            {"checkin_id": checkin.id, "code": s["code"], "severity": s["severity"],
-             "detail": s["detail"].strip()} for s in data["symptoms"]])
-    db.session.expire(checkin, ["symptoms"])
+    # The answer and the rules show the ratings just stored: set from the INSERT's RETURNING
+    # (one multi-row statement, not one per rating), not read again by a lazy load.
+    set_committed_value(checkin, "symptoms", _store_ratings(checkin.id, data["symptoms"]))
     records.record_arrived(patient, records.CHECKIN, checkin, now=now)
     return checkin, True
+
+
+def _store_ratings(checkin_id: int, symptoms: list[dict]) -> list[SymptomRating]:
+    if not symptoms:
+        return []
+    stored = db.session.scalars(insert(SymptomRating).returning(SymptomRating), [
+        {"checkin_id": checkin_id, "code": s["code"], "severity": s["severity"],
+         "detail": s["detail"].strip()} for s in symptoms])
+    return sorted(stored, key=lambda rating: rating.id)  # the relationship's order
 
 
 @dataclass(frozen=True)

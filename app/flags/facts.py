@@ -1,16 +1,21 @@
 """The facts the flag rules read: a patient's current series as plain rows.
 
 A fixed handful of queries whatever the history, read as plain rows (no ORM objects:
-building thousands of them per check-in was most of a submission's cost).
+building thousands of them per check-in was most of a submission's cost), the check-ins'
+statements built once with bound parameters.
 """
 
-from sqlalchemy import func, or_, select
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+from sqlalchemy import bindparam, func, or_, select
 
 from app.checkins.models import CheckIn, SymptomRating
 from app.extensions import db
 from app.flags import rules
 from app.infusions.models import Infusion, TreatmentSeries
-from app.infusions.queries import current_series
+from app.infusions.queries import LATEST_SERIES_FIRST
 from app.patients.models import Patient
 from app.phq9 import instrument
 from app.phq9.models import Phq9Response
@@ -29,15 +34,14 @@ def facts_for(patient: Patient, *, with_prompts: bool = True,
     ``with_prompts=False`` skips the prompts (what missed_checkins reads), ``with_phq9s=False``
     the PHQ-9s.
     """
-    series = current_series(patient)
+    series, infusions = _series_and_infusions(patient.id)
     if series is None:
         return rules.Facts()
-    infusions = _infusion_facts(series.id)
     infusion_ids = [i.id for i in infusions]
-    in_series, readiness = _membership(patient, series, infusion_ids)
     return rules.Facts(
         infusions=infusions,
-        checkins=_checkin_facts(in_series, readiness),
+        checkins=_checkin_facts(_statements()["series"],
+                                _series_params(patient.id, series, infusion_ids)),
         phq9s=_phq9_facts(Phq9Response.series_id == series.id) if with_phq9s else (),
         prompts=_prompt_facts(infusion_ids) if with_prompts else (),
     )
@@ -48,73 +52,97 @@ def submission_facts(patient: Patient, evidence: tuple[str, int]) -> rules.Facts
     ``facts_for``, read directly (the series' infusions, its mood baseline check-in, and the
     new check-in with its ratings or the new PHQ-9, each only if it belongs to the series).
     A fixed number of statements, each reading a row or two, whatever the history."""
-    series = current_series(patient)
+    series, infusions = _series_and_infusions(patient.id)
     if series is None:
         return rules.Facts()
     kind, record_id = evidence
-    infusions = _infusion_facts(series.id)
-    infusion_ids = [i.id for i in infusions]
-    in_series, readiness = _membership(patient, series, infusion_ids)
-    wanted = CheckIn.id == _baseline_id(patient, series, infusion_ids, readiness)
-    if kind == "checkin":
-        wanted = wanted | (CheckIn.id == record_id)
+    params = _series_params(patient.id, series, [i.id for i in infusions])
+    statement = _statements()["baseline_and_record" if kind == "checkin" else "baseline"]
     phq9 = (Phq9Response.series_id == series.id) & (Phq9Response.id == record_id)
     return rules.Facts(infusions=infusions,
-                       checkins=_checkin_facts(in_series & wanted, readiness),
+                       checkins=_checkin_facts(statement, params | {"record_id": record_id}),
                        phq9s=_phq9_facts(phq9) if kind == "phq9" else ())
 
 
-def _infusion_facts(series_id: int) -> tuple[rules.InfusionFact, ...]:
-    return tuple(rules.InfusionFact(r.id, r.number, r.actual_end) for r in db.session.execute(
-        select(Infusion.id, Infusion.number, Infusion.actual_end)
-        .where(Infusion.series_id == series_id)))
+def _series_and_infusions(patient_id: int):
+    """(the current series' id and start, its infusions' facts) in one statement; (None, ())
+    without a series."""
+    current = (select(TreatmentSeries.id).where(TreatmentSeries.patient_id == patient_id)
+               .order_by(*LATEST_SERIES_FIRST).limit(1).scalar_subquery())
+    rows = db.session.execute(
+        select(TreatmentSeries.id.label("series_id"), TreatmentSeries.started_at,
+               Infusion.id, Infusion.number, Infusion.actual_end)
+        .outerjoin(Infusion, Infusion.series_id == TreatmentSeries.id)
+        .where(TreatmentSeries.id == current)).all()
+    if not rows:
+        return None, ()
+    series = SeriesRow(rows[0].series_id, rows[0].started_at)
+    return series, tuple(rules.InfusionFact(r.id, r.number, r.actual_end)
+                         for r in rows if r.id is not None)
 
 
-def _membership(patient: Patient, series, infusion_ids: list[int]):
-    """(a check-in is in the series, a check-in is a readiness check-in of the series)."""
+@dataclass(frozen=True)
+class SeriesRow:
+    id: int
+    started_at: datetime
+
+
+def _series_params(patient_id: int, series: SeriesRow, infusion_ids: list[int]) -> dict:
+    return {"patient_id": patient_id, "started_at": series.started_at,
+            "infusion_ids": infusion_ids}
+
+
+@cache
+def _statements() -> dict:
+    """The check-in facts' statements, built once (building and keying them per check-in was
+    a good part of its cost), over the bound parameters ``patient_id``, ``started_at`` and
+    ``infusion_ids`` (``_series_params``) and, for the new check-in, ``record_id``."""
+    infusion_ids = bindparam("infusion_ids", expanding=True)
+    patient_id, started_at = bindparam("patient_id"), bindparam("started_at")
     # The readiness check-in before one of this series' infusions belongs to the series (it
     # can be its mood baseline) although it follows the previous series' last infusion.
     readiness = CheckIn.id.in_(select(Prompt.answered_checkin_id).where(
         Prompt.infusion_id.in_(infusion_ids), Prompt.slot == READINESS,
         Prompt.answered_checkin_id.is_not(None)))
-    in_series = (CheckIn.patient_id == patient.id) & or_(
-        CheckIn.infusion_id.in_(infusion_ids), CheckIn.taken_at >= series.started_at, readiness)
-    return in_series, readiness
-
-
-def _baseline_id(patient: Patient, series, infusion_ids: list[int], readiness):
-    """The id of the series' mood baseline check-in, as a scalar subquery: the earliest that
-    ``rules.is_baseline_candidate`` accepts among the series' check-ins (``_membership``)."""
+    in_series = (CheckIn.patient_id == patient_id) & or_(
+        CheckIn.infusion_id.in_(infusion_ids), CheckIn.taken_at >= started_at, readiness)
+    # The series' mood baseline check-in: the earliest that ``rules.is_baseline_candidate``
+    # accepts among the series' check-ins.
     candidate = or_(CheckIn.infusion_id.in_(infusion_ids), readiness,
-                    CheckIn.infusion_id.is_(None) & (CheckIn.taken_at >= series.started_at))
-    return (select(CheckIn.id).where(CheckIn.patient_id == patient.id, candidate)
-            .order_by(CheckIn.taken_at, CheckIn.id).limit(1).scalar_subquery())
+                    CheckIn.infusion_id.is_(None) & (CheckIn.taken_at >= started_at))
+    baseline = CheckIn.id == (
+        select(CheckIn.id).where(CheckIn.patient_id == patient_id, candidate)
+        .order_by(CheckIn.taken_at, CheckIn.id).limit(1).scalar_subquery())
+    record = CheckIn.id == bindparam("record_id")
+    return {"series": _checkin_facts_statement(in_series, readiness),
+            "baseline": _checkin_facts_statement(in_series & baseline, readiness),
+            "baseline_and_record": _checkin_facts_statement(in_series & (baseline | record),
+                                                            readiness)}
 
 
-def _checkin_facts(where, readiness) -> tuple:
-    """The check-ins ``where`` selects, in time order, each with its symptom ratings."""
-    rows = db.session.execute(
-        select(CheckIn.id, CheckIn.taken_at, CheckIn.mood, CheckIn.infusion_id,
-               CheckIn.home_safely, readiness.label("readiness"))
-        .where(where).order_by(CheckIn.taken_at, CheckIn.id)).all()
-    symptoms = _symptoms([row.id for row in rows])
+def _checkin_facts_statement(where, readiness):
+    return (select(CheckIn.id, CheckIn.taken_at, CheckIn.mood, CheckIn.infusion_id,
+                   CheckIn.home_safely, readiness.label("readiness"), SymptomRating.code,
+                   SymptomRating.severity)
+            .outerjoin(SymptomRating, SymptomRating.checkin_id == CheckIn.id)
+            .where(where).order_by(CheckIn.taken_at, CheckIn.id))
+
+
+def _checkin_facts(statement, params: dict) -> tuple:
+    """The check-ins a ``_statements()`` statement selects, in time order, each with its
+    symptom ratings: the ratings joined (a row per rating; a check-in without any is one row).
+    """
+    rows = db.session.execute(statement, params)
+    checkins: dict[int, object] = {}
+    symptoms: dict[int, dict[str, int]] = {}
+    for row in rows:
+        checkins.setdefault(row.id, row)
+        ratings = symptoms.setdefault(row.id, {})
+        if row.code is not None:
+            ratings[row.code] = row.severity
     return tuple(rules.CheckinFact(r.id, r.taken_at, r.mood, r.infusion_id, symptoms[r.id],
                                    readiness=bool(r.readiness), home_safely=r.home_safely)
-                 for r in rows)
-
-
-def _symptoms(checkin_ids: list[int]) -> dict[int, dict[str, int]]:
-    """check-in id -> {symptom code: severity} for these check-ins, read by their ids (not by
-    the check-ins' ``where`` again: its subqueries, the mood baseline's among them, would be
-    built, keyed and run a second time)."""
-    symptoms: dict[int, dict[str, int]] = {checkin_id: {} for checkin_id in checkin_ids}
-    if not checkin_ids:
-        return symptoms
-    for checkin_id, code, severity in db.session.execute(
-            select(SymptomRating.checkin_id, SymptomRating.code, SymptomRating.severity)
-            .where(SymptomRating.checkin_id.in_(checkin_ids))):
-        symptoms[checkin_id][code] = severity
-    return symptoms
+                 for r in checkins.values())
 
 
 def _phq9_facts(where) -> tuple:

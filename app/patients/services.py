@@ -1,8 +1,9 @@
 """Enrolling patients and finding them, always within one clinic."""
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import Role, User
@@ -69,9 +70,14 @@ def clinic_patient(clinic_id: int, patient_id: int) -> Patient | None:
 
 
 def patient_of(user: User) -> Patient | None:
-    # with the clinic: its settings are read on most of a patient's requests
-    return db.session.scalar(select(Patient).options(joinedload(Patient.clinic))
-                             .where(Patient.user_id == user.id))
+    return db.session.scalar(_patient_of_user(), {"user_id": user.id})
+
+
+@cache
+def _patient_of_user():
+    # with the clinic: its settings are read on most of a patient's requests; built once
+    return (select(Patient).options(joinedload(Patient.clinic))
+            .where(Patient.user_id == bindparam("user_id")))
 
 
 def is_discharged(patient: Patient) -> bool:

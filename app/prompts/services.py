@@ -6,9 +6,10 @@ times, so recording, editing and re-running it all converge on the same rows.
 """
 
 from datetime import datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from app.clinics.settings import effective
 from app.extensions import db
@@ -159,19 +160,26 @@ def answer(patient_id: int, taken_at: datetime, *, checkin_id: int | None = None
     inside its window arrives late (it was saved offline on the phone and sent when back
     online).
     """
-    kind = Prompt.slot.startswith(PHQ9_SLOT_PREFIX)
-    prompts = list(db.session.scalars(
-        select(Prompt).where(Prompt.patient_id == patient_id,
-                             Prompt.status.in_([PromptStatus.PENDING, PromptStatus.MISSED,
-                                                PromptStatus.NOT_SENT]),
-                             kind if questionnaire else ~kind,
-                             Prompt.due_at <= taken_at, Prompt.window_ends_at > taken_at)))
+    prompts = list(db.session.scalars(_answerable(questionnaire),
+                                      {"patient_id": patient_id, "taken_at": taken_at}))
     for prompt in prompts:
         prompt.status = PromptStatus.ANSWERED
         prompt.answered_checkin_id = checkin_id
     if prompts:
         notifications.cancel_unsent([prompt.id for prompt in prompts])
     return prompts
+
+
+@cache
+def _answerable(questionnaire: bool):
+    """The prompts ``answer`` marks, built once (it runs on every check-in and PHQ-9)."""
+    kind = Prompt.slot.startswith(PHQ9_SLOT_PREFIX)
+    taken_at = bindparam("taken_at")
+    return select(Prompt).where(Prompt.patient_id == bindparam("patient_id"),
+                                Prompt.status.in_([PromptStatus.PENDING, PromptStatus.MISSED,
+                                                   PromptStatus.NOT_SENT]),
+                                kind if questionnaire else ~kind,
+                                Prompt.due_at <= taken_at, Prompt.window_ends_at > taken_at)
 
 
 def lapsed_prompt_ids(now: datetime) -> list[int]:
