@@ -29,12 +29,15 @@ run: $(VENV)/.installed
 	@echo
 	$(BIN)/python -m app.launch --port $(PORT)
 
-# Two passes: most tests on every core (pytest-xdist, a database of each worker's own), then the
-# browser and fault tests one at a time, since their timings are part of what they test.
-# A pass that PYTEST_ARGS leaves with nothing to run (pytest's exit 5) is not a failure.
+# Two passes: most tests (the browser tests too) on every core (pytest-xdist, a database, port
+# and browser of each worker's own; an idle worker takes tests queued for a busy one), then the
+# few fault and deadline tests one at a time, since their timings are part of what they test
+# (SERIAL in tests/conftest.py). A pass that PYTEST_ARGS leaves with nothing to run (pytest's
+# exit 5) is not a failure.
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not serial" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not serial" $(PYTEST_ARGS) \
+		|| [ $$? -eq 5 ]
 	$(BIN)/python -m pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 bench: $(VENV)/.installed-test

@@ -81,17 +81,18 @@ class Client(FlaskClient):
         return self.open(url, method=method, headers=headers, **kwargs)
 
 
-# Tests whose timings, processes or servers are part of what they test: ``make test`` runs them
-# in its one-at-a-time pass, after the rest has run on every core (pytest-xdist).
+# Tests whose timings are part of what they test (real-time deadlines, leases, busy timeouts,
+# a database going away under concurrent clients, a process killed mid-send): ``make test`` runs
+# them in its one-at-a-time pass, after the rest has run on every core (pytest-xdist). Browser,
+# gunicorn, jobs-process, rate-limit and backup tests run in the parallel pass: each has its own
+# port, database, Redis prefix and temporary files, and none of their waits is a measurement.
 SERIAL = (
-    "tests/browser/",
-    "tests/faults/",
+    "tests/faults/test_concurrent_checkins.py",
+    "tests/faults/test_crash_delivery.py",
+    "tests/faults/test_database_down.py",
+    "tests/faults/test_jobs_outage.py",
     "tests/services/test_send_concurrency.py",
     "tests/services/test_jobs_on_sqlite.py",
-    "tests/services/test_jobs_process.py",
-    "tests/web/test_gunicorn_proxy.py",
-    "tests/web/test_setup_link_logs.py",
-    "tests/web/test_rate_limits.py",
 )
 
 

@@ -63,7 +63,9 @@ def gunicorn(app, tmp_path):
         try:
             requests.get(base + "/login", timeout=5)
             break
-        except requests.ConnectionError:
+        # Listening before its worker has loaded the app: a busy machine's first answer can
+        # take longer than the timeout. Only the 60 s deadline says it did not start.
+        except (requests.ConnectionError, requests.Timeout):
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 pytest.fail("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
