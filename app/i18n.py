@@ -55,8 +55,7 @@ class PoDomain(Domain):
 
     def __init__(self) -> None:
         super().__init__(domain="messages")
-        self.catalogs = {po.parent.parent.name: _from_po(po)
-                         for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")}
+        self.catalogs = _catalogs()
 
     def get_translations(self):
         return self.catalogs.get(language(), support.NullTranslations())
@@ -70,6 +69,14 @@ def catalog_version() -> str:
     for po in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
         digest.update(po.read_bytes())
     return digest.hexdigest()[:12]
+
+
+@cache
+def _catalogs() -> dict[str, support.Translations]:
+    """Language -> its compiled catalog, compiled once per process: the catalogs do not change
+    while the app runs, and each app made (a test makes one per test) shares them read-only."""
+    return {po.parent.parent.name: _from_po(po)
+            for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")}
 
 
 def _from_po(po: Path) -> support.Translations:

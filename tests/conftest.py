@@ -22,6 +22,7 @@ from app import models as _every_model  # noqa: F401  (the schema templates need
 from app.extensions import db, limiter
 from tests.databases import new_postgres_database
 from tests.factories import TEST_PASSWORD_HASH
+from tests.snapshots import Snapshots
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL",
                         "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -222,6 +223,22 @@ def copy_sqlite_template(template: Path, target: str) -> None:
 @pytest.fixture
 def client(app) -> Client:
     return app.test_client()
+
+
+_SNAPSHOTS = Snapshots()
+
+
+@pytest.fixture
+def snapshot(request, app, database_url, clock):
+    """``snapshot(build)``: ``build()``'s rows and value, built once per test process and
+    database and put back for every later test of the same fixture (``tests/snapshots.py``)."""
+    kind = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+
+    def take(build):
+        key = (request.node.module.__name__, build.__qualname__, kind, clock())
+        return _SNAPSHOTS.take(key, build, clock)
+
+    return take
 
 
 @pytest.fixture

@@ -55,12 +55,16 @@ def _only(flag_list, **where):
 
 
 @pytest.fixture
-def world(app, clock) -> World:
-    """One flag of every priority in one clinic, and one in another clinic.
+def world(snapshot, clock) -> World:
+    """One flag of every priority in one clinic, and one in another clinic (built once per
+    test process and database: ``tests/snapshots.py``)."""
+    return snapshot(lambda: _world(clock))
 
-    The infusions that matter ended 48 hours before now. Within "high", the severe headache of
-    patient E is created after patient A's mood drop but is older (created_at), so oldest-first
-    and id order differ.
+
+def _world(clock) -> World:
+    """The infusions that matter ended 48 hours before now. Within "high", the severe headache
+    of patient E is created after patient A's mood drop but is older (created_at), so
+    oldest-first and id order differ.
     """
     now = clock()
     t0 = now - timedelta(hours=48)
