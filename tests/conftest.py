@@ -229,13 +229,13 @@ _SNAPSHOTS = Snapshots()
 
 
 @pytest.fixture
-def snapshot(request, app, database_url, clock):
+def snapshot(app, database_url, clock):
     """``snapshot(build)``: ``build()``'s rows and value, built once per test process and
     database and put back for every later test of the same fixture (``tests/snapshots.py``)."""
     kind = "sqlite" if database_url.startswith("sqlite") else "postgresql"
 
     def take(build):
-        key = (request.node.module.__name__, build.__qualname__, kind, clock())
+        key = (build.__module__, build.__qualname__, kind, clock())
         return _SNAPSHOTS.take(key, build, clock)
 
     return take

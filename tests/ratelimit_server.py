@@ -14,9 +14,12 @@ import sys
 
 def main(database_url: str, storage_uri: str, prefix: str, email: str, attempts: int) -> None:
     from app import create_app
+    from tests.factories import TEST_PASSWORD_HASH
 
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
                       "SQLALCHEMY_DATABASE_URI": database_url,
+                      # The suite's password cost (tests/factories.py), as in its own app.
+                      "PASSWORD_HASH_PARAMETERS": TEST_PASSWORD_HASH,
                       "RATELIMIT_STORAGE_URI": storage_uri, "RATELIMIT_KEY_PREFIX": prefix})
     client = app.test_client()
     statuses = []

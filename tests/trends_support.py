@@ -58,6 +58,16 @@ def _prompts(infusion, answered=(), missed=()):
         assert changed.rowcount == 1, (infusion.number, slot)
 
 
+def built(snapshot) -> Cohort:
+    """The cohort below, enrolled three days before T0, built once per test process and
+    database (``tests/snapshots.py``)."""
+    return snapshot(_three_days_before)
+
+
+def _three_days_before() -> Cohort:
+    return build(T0 - timedelta(days=3))
+
+
 def build(enrolled_at: datetime) -> Cohort:
     clinic = factories.clinic()
     other = factories.clinic()

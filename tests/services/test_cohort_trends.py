@@ -13,8 +13,8 @@ LADDER = [2, 6, 24, 48, 72]
 
 
 @pytest.fixture
-def data(app, clock):
-    return trends_support.build(trends_support.T0 - trends_support.timedelta(days=3))
+def data(snapshot):
+    return trends_support.built(snapshot)
 
 
 def filters(data, **query):

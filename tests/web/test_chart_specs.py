@@ -4,7 +4,6 @@ lines (drawn only when there is something to draw, so the legend never lists an 
 What Chart.js makes of it (tension 0, unclipped markers, dates on ticks) is checked in
 tests/browser/test_patient_page_journeys.py."""
 
-from datetime import timedelta
 
 import pytest
 
@@ -12,8 +11,8 @@ from tests import trends_support
 
 
 @pytest.fixture
-def data(app, clock):
-    return trends_support.build(trends_support.T0 - timedelta(days=3))
+def data(snapshot):
+    return trends_support.built(snapshot)
 
 
 def _chart(client, patient, name):

@@ -47,7 +47,22 @@ class Away:
 
 
 @pytest.fixture
-def home(app, clock) -> Home:
+def scene(snapshot, clock) -> tuple[Home, "Away"]:
+    """Both clinics, built once per test process and database (``tests/snapshots.py``)."""
+    return snapshot(lambda: (_home(clock), _away(clock)))
+
+
+@pytest.fixture
+def home(scene) -> Home:
+    return scene[0]
+
+
+@pytest.fixture
+def away(scene) -> "Away":
+    return scene[1]
+
+
+def _home(clock) -> Home:
     now = clock()
     clinic = factories.clinic()
     clinician = factories.staff(clinic)
@@ -68,8 +83,7 @@ def home(app, clock) -> Home:
                  "resolved": made["safety"]}, response)
 
 
-@pytest.fixture
-def away(app, clock) -> Away:
+def _away(clock) -> Away:
     clinic = factories.clinic()
     clinician = factories.staff(clinic)
     patient = factories.patient(clinic, clock() - timedelta(days=10), by=clinician)

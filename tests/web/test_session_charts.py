@@ -2,7 +2,6 @@
 at 40 minutes and before discharge and the dissociation observed at each infusion, beside mood
 and side effects; the cohort page shows them by infusion number, small numbers withheld."""
 
-from datetime import timedelta
 
 import pytest
 
@@ -10,8 +9,8 @@ from tests import trends_support
 
 
 @pytest.fixture
-def data(app, clock):
-    return trends_support.build(trends_support.T0 - timedelta(days=3))
+def data(snapshot):
+    return trends_support.built(snapshot)
 
 
 def _chart(client, url):

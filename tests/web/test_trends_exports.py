@@ -20,8 +20,8 @@ COHORT_CHARTS = PATIENT_CHARTS
 
 
 @pytest.fixture
-def data(app, clock):
-    return trends_support.build(trends_support.T0 - timedelta(days=3))
+def data(snapshot):
+    return trends_support.built(snapshot)
 
 
 def patient_urls(patient_id: int) -> list[str]:
