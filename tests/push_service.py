@@ -94,7 +94,8 @@ def _serve(address, handler) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer(address, handler)
     server.daemon_threads = True
     server.handle_error = lambda *_args: None  # answers to a killed sender go nowhere
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                     daemon=True).start()
     return server
 
 

@@ -155,7 +155,8 @@ def start() -> SmsProvider:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(ref))
     provider = SmsProvider(server)
     ref.append(provider)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                     daemon=True).start()
     return provider
 
 
