@@ -20,7 +20,7 @@ from sqlalchemy import event, inspect
 from app.clinics.models import Clinic
 from app.clinics.settings import effective
 from app.extensions import db
-from app.trends import cohort, filters
+from app.trends import cohort, filters, session_charts
 from bench.databases import bench_app
 
 
@@ -28,7 +28,10 @@ def _services(window: cohort.Filters, ladder: list[int]) -> dict:
     return {"mood_by_hours": lambda: cohort.mood_by_hours(window, ladder),
             "side_effects": lambda: cohort.side_effects(window),
             "phq9_outcomes": lambda: cohort.phq9_outcomes(window),
-            "adherence": lambda: cohort.adherence(window)}
+            "adherence": lambda: cohort.adherence(window),
+            # The cohort page's two charts from the in-clinic session record (issue 18).
+            "session_blood_pressure": lambda: session_charts._cohort_pressure_rows(window),
+            "session_dissociation": lambda: session_charts._cohort_level_rows(window)}
 
 
 def capture(run) -> list[tuple[str, object]]:

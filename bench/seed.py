@@ -8,7 +8,10 @@ the day's work, which is what "cost follows active patients" is measured against
 Rows follow the app's own rules: induction series of six infusions (Mon/Wed/Fri-like), the
 check-in ladder from ``app.prompts.schedule`` (quiet hours included) for each infusion, prompt
 rows answered or missed, their push notifications, side-effect ratings that fade over the
-ladder, weekly PHQ-9s during induction, resolved flags in history and some open ones now.
+ladder, weekly PHQ-9s during induction, resolved flags in history and some open ones now,
+and for every infusion that has ended the session record the clinic keeps (issue 18): blood
+pressure, heart rate and saturation before, at 40 minutes and before discharge, and one or two
+observations of dissociation and sedation.
 
 Written with SQLAlchemy Core ``executemany`` in large batches on SQLite and ``COPY`` on
 PostgreSQL, with primary keys chosen here so no row needs a RETURNING round trip.
@@ -29,10 +32,12 @@ from app.checkins.catalog import SYMPTOMS
 from app.clinics.settings import DEFAULTS
 from app.dbtypes import UTCDateTime
 from app.extensions import db
+from app.monitoring.alerts import reading_alert
+from app.monitoring.models import LEVELS
 from app.prompts import schedule
 from app.prompts.services import PHQ9_WEEKS, PHQ9_WINDOW
 
-SEED_VERSION = 3  # bump when the shape of the data changes (invalidates cached SQLite files)
+SEED_VERSION = 4  # bump when the shape of the data changes (invalidates cached SQLite files)
 PASSWORD = "bench-password"  # noqa: S105  (synthetic accounts on a throwaway database)
 SIZES = {"S": 1_000, "L": 10_000, "T": 60}  # T: a tiny size for the smoke test
 CLINICS = (("Riverside", "America/New_York"), ("Lakeview", "America/Chicago"),
@@ -48,6 +53,9 @@ READINESS_AT = schedule.parse_hhmm(DEFAULTS["readiness_time"])
 UNSENT_FOR = timedelta(hours=6)  # due pushes of the last hours wait for the send job
 CODES = [s.code for s in SYMPTOMS if s.code != "other"]
 BATCH = 20_000
+# Observed peaks during a ketamine session: mostly mild dissociation, little sedation.
+DISSOCIATION_WEIGHTS = (25, 45, 25, 5)
+SEDATION_WEIGHTS = (40, 45, 13, 2)
 
 
 def anchor_for(moment: datetime) -> datetime:
@@ -95,8 +103,9 @@ class Seeded:
 
 
 # Insert order: parents before children (foreign keys are enforced on both databases).
-ORDER = ("clinic", "user_account", "patient", "treatment_series", "infusion", "checkin",
-         "symptom_rating", "phq9_response", "prompt", "notification", "flag", "flag_evidence")
+ORDER = ("clinic", "user_account", "patient", "treatment_series", "infusion", "vital_reading",
+         "session_observation", "checkin", "symptom_rating", "phq9_response", "prompt",
+         "notification", "flag", "flag_evidence")
 
 
 class Writer:
@@ -210,6 +219,9 @@ class Generator:
             # Active patients come first with fixed seeds: the same people at every size.
             seed_value = index if index < active_total else 1_000_003 * index + 7
             rng = random.Random(seed_value)  # noqa: S311  (synthetic data)
+            # The session records draw from their own generator, so adding them (seed v4)
+            # left every other row of v3 as it was.
+            self.session_rng = random.Random(f"session-{seed_value}")  # noqa: S311
             self.patient(index, clinic_id, ZoneInfo(zone), staff, rng,
                          active=index < active_total)
             if index % 200 == 199:
@@ -283,6 +295,7 @@ class Generator:
                 self.prompt(patient_id, user_id, infusion_id, None, schedule.READINESS, due,
                             window, rng, state, readiness=True)
             return
+        self.session_record(infusion_id, start, end, by)
         steps = schedule.ladder(end, LADDER, zone, QUIET)
         steps = [(slot, due) for slot, due in steps if following is None or due < following]
         symptoms = {code: rng.randint(1, 3) for code in rng.sample(CODES, rng.randint(0, 3))}
@@ -296,6 +309,36 @@ class Generator:
                 first = False
                 symptoms = {c: max(0, s - rng.choice((0, 1, 1, 2))) for c, s in symptoms.items()
                             if s > 0 or rng.random() < 0.1}
+
+    def session_record(self, infusion_id, start, end, by) -> None:
+        """Vital signs before, at 40 minutes and before discharge (pressure up with the
+        infusion, an alert by the clinic's default thresholds now and then), and one or two
+        observations of dissociation and sedation."""
+        rng = self.session_rng
+        systolic, diastolic = rng.randint(108, 142), rng.randint(66, 90)
+        heart_rate, spo2 = rng.randint(58, 92), rng.randint(95, 99)
+        rise = (rng.randint(40, 55), rng.randint(18, 26)) if rng.random() < 0.02 else (
+            rng.randint(4, 24), rng.randint(2, 12))
+        readings = (
+            ("before", start - timedelta(minutes=rng.randint(5, 15)), 0, 0, 0, 0),
+            ("40min", start + timedelta(minutes=40), rise[0], rise[1], rng.randint(0, 14),
+             -rng.choice((0, 0, 0, 1, 1, 2))),
+            ("discharge", end + timedelta(minutes=rng.randint(15, 35)), rng.randint(-4, 8),
+             rng.randint(-3, 5), rng.randint(-4, 6), 0))
+        for phase, taken, d_sys, d_dia, d_hr, d_spo2 in readings:
+            if taken > self.anchor:
+                continue  # discharged after the seed's "now": not recorded yet
+            values = (systolic + d_sys, diastolic + d_dia, spo2 + d_spo2)
+            self.t.add("vital_reading", infusion_id=infusion_id, taken_at=taken, phase=phase,
+                       systolic=values[0], diastolic=values[1], heart_rate=heart_rate + d_hr,
+                       spo2=values[2], alert=reading_alert(*values, DEFAULTS),
+                       recorded_by_id=by, created_at=taken)
+        for minutes in (20, 35)[:rng.choice((1, 1, 2))]:
+            observed = start + timedelta(minutes=minutes)
+            self.t.add("session_observation", infusion_id=infusion_id, observed_at=observed,
+                       dissociation=rng.choices(LEVELS, DISSOCIATION_WEIGHTS)[0],
+                       sedation=rng.choices(LEVELS, SEDATION_WEIGHTS)[0], recorded_by_id=by,
+                       created_at=observed)
 
     def prompt(self, patient_id, user_id, infusion_id, series_id, slot, due, window, rng,
                state, *, symptoms=None, home=False, readiness=False) -> int | None:

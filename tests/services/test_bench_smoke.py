@@ -9,6 +9,8 @@ from app.checkins.models import CheckIn, SymptomRating
 from app.extensions import db
 from app.flags.models import Flag
 from app.flags.services import active_patient_ids
+from app.infusions.models import Infusion
+from app.monitoring.models import SessionObservation, VitalReading
 from app.notifications.models import Notification
 from app.prompts.models import Prompt
 from bench import run
@@ -25,6 +27,14 @@ def test_tiny_seed_writes_a_consistent_clinic_network(app):
     assert count(SymptomRating) == seeded.counts["symptom_rating"] > 0
     assert count(Prompt) == seeded.counts["prompt"]
     assert count(Notification) == seeded.counts["notification"]
+    # every infusion that has ended has its session record (the cohort page's session charts)
+    assert count(VitalReading) == seeded.counts["vital_reading"] > 0
+    assert count(SessionObservation) == seeded.counts["session_observation"] > 0
+    ended = select(Infusion.id).where(Infusion.actual_end.is_not(None))
+    recorded = select(SessionObservation.infusion_id).distinct()
+    assert set(db.session.scalars(ended)) == set(db.session.scalars(recorded))
+    assert db.session.scalar(select(func.count()).select_from(VitalReading).where(
+        VitalReading.alert != "")) < count(VitalReading) / 20  # an alert now and then
     # the active patients are exactly those the flag job considers
     assert sorted(active_patient_ids(seeded.anchor)) == sorted(seeded.active_patient_ids)
     assert db.session.scalar(select(func.count()).select_from(Flag).where(

@@ -10,7 +10,8 @@ from bench import cohort_plans
 from tests import trends_support
 from tests.conftest import FIXED_NOW
 
-QUERIES = {"mood_by_hours", "side_effects", "side_effects#2", "phq9_outcomes", "adherence"}
+QUERIES = {"mood_by_hours", "side_effects", "side_effects#2", "phq9_outcomes", "adherence",
+           "session_blood_pressure", "session_dissociation"}
 
 
 def test_every_cohort_query_is_explained_and_its_infusion_accesses_read(app, clock):
