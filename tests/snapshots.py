@@ -105,31 +105,42 @@ class _Instance:
 
 def _detached(value):
     """``value`` with every model instance in it replaced by its class and primary key."""
-    state = inspect(value, raiseerr=False)
-    if isinstance(state, InstanceState):
-        return _Instance(type(value), tuple(state.mapper.primary_key_from_instance(value)))
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.replace(value, **{f.name: _detached(getattr(value, f.name))
-                                             for f in dataclasses.fields(value) if f.init})
-    if isinstance(value, dict):
-        return {k: _detached(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        items = [_detached(v) for v in value]
-        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
-    return value
+    def leaf(item):
+        state = inspect(item, raiseerr=False)
+        if isinstance(state, InstanceState):
+            return _Instance(type(item), tuple(state.mapper.primary_key_from_instance(item)))
+        return _NOT_A_LEAF
+
+    return _rebuilt(value, leaf)
 
 
 def _loaded_again(value):
-    if isinstance(value, _Instance):
-        found = db.session.get(value.model, value.key)
-        assert found is not None, f"snapshot: {value.model.__name__} {value.key} not restored"
+    """``value`` with each stored class and primary key loaded from this test's session."""
+    def leaf(item):
+        if not isinstance(item, _Instance):
+            return _NOT_A_LEAF
+        found = db.session.get(item.model, item.key)
+        assert found is not None, f"snapshot: {item.model.__name__} {item.key} not restored"
         return found
+
+    return _rebuilt(value, leaf)
+
+
+_NOT_A_LEAF = object()
+
+
+def _rebuilt(value, leaf):
+    """A copy of ``value`` through dataclasses, dicts, lists and tuples, each item that
+    ``leaf`` knows replaced by what it returns."""
+    replaced = leaf(value)
+    if replaced is not _NOT_A_LEAF:
+        return replaced
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.replace(value, **{f.name: _loaded_again(getattr(value, f.name))
+        return dataclasses.replace(value, **{f.name: _rebuilt(getattr(value, f.name), leaf)
                                              for f in dataclasses.fields(value) if f.init})
     if isinstance(value, dict):
-        return {k: _loaded_again(v) for k, v in value.items()}
+        return {k: _rebuilt(v, leaf) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        items = [_loaded_again(v) for v in value]
+        items = [_rebuilt(v, leaf) for v in value]
         return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
     return value
