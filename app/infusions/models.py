@@ -30,7 +30,14 @@ class Infusion(db.Model):
     """One infusion. Check-ins are timed from ``actual_end``."""
 
     __tablename__ = "infusion"
-    __table_args__ = (db.UniqueConstraint("series_id", "number"),)
+    __table_args__ = (
+        db.UniqueConstraint("series_id", "number"),
+        # Infusions by end date (the cohort's window, the flag and escalation jobs), carrying
+        # every column the cohort's scope reads (id too: PostgreSQL keeps no row id in an
+        # index): a range over it never visits the table, an index-only scan on PostgreSQL, so
+        # the cost follows the infusions in the window, not where they lie in a long history.
+        db.Index("ix_infusion_ended", "actual_end", "series_id", "patient_id", "number", "id"),
+    )
 
     id = db.Column(db.Integer, primary_key=True)
     series_id = db.Column(db.ForeignKey("treatment_series.id"), nullable=False, index=True)
@@ -39,7 +46,7 @@ class Infusion(db.Model):
     number = db.Column(db.Integer, nullable=False)
     planned_start = db.Column(UTCDateTime, nullable=False)
     actual_start = db.Column(UTCDateTime, nullable=True)
-    actual_end = db.Column(UTCDateTime, nullable=True, index=True)
+    actual_end = db.Column(UTCDateTime, nullable=True)
     dose_mg_per_kg = db.Column(db.Numeric(5, 3), nullable=True)
     dose_mg = db.Column(db.Numeric(6, 1), nullable=True)
     weight_kg = db.Column(db.Numeric(5, 1), nullable=True)

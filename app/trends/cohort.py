@@ -43,7 +43,7 @@ def scoped_infusions(filters: Filters):
                Infusion.series_id)
         .join(Patient, Patient.id == Infusion.patient_id)
         .join(TreatmentSeries, TreatmentSeries.id == Infusion.series_id)
-        # The infusions are found through ix_infusion_actual_end, by their end date, so the
+        # The infusions are found through ix_infusion_ended, by their end date, so the
         # cost follows the date range, not the length of the clinic's history; on SQLite the
         # clinic term must stay out of the index choice, on PostgreSQL in (sql.not_an_index).
         .where(not_an_index(Patient.clinic_id) == filters.clinic_id,

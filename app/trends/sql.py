@@ -36,7 +36,7 @@ class not_an_index(FunctionElement):  # noqa: N801
     """The column itself, kept out of SQLite's index choice: ``column + 0`` on SQLite (its
     documented way to disqualify a term from an index), the bare column elsewhere.
 
-    The cohort's infusions are found by their end date (``ix_infusion_actual_end``). SQLite
+    The cohort's infusions are found by their end date (``ix_infusion_ended``). SQLite
     prefers an equality on an indexed column (the clinic's patients, then every infusion each
     ever had) to the date range unless the clinic term is disqualified; PostgreSQL needs the
     bare column, whose statistics tell it how many patients a clinic has (behind "+ 0" it

@@ -179,3 +179,32 @@ def test_the_three_channel_send_run_works_at_a_tiny_size():
     result = channel_delivery.run_three_channels(total=6)
     assert result["received"] == {"push": 2, "sms": 2, "email": 2}
     assert result["summary"]["sent"] == 6
+
+
+def test_a_cached_seed_made_before_a_migration_is_brought_to_the_latest(tmp_path, monkeypatch):
+    """The day's cached SQLite seed outlives a migration merged that day: each run measures
+    the schema of the code it runs (here the cohort's covering index of 0021)."""
+    from flask_migrate import downgrade
+    from sqlalchemy import create_engine, inspect
+
+    from bench import databases
+
+    monkeypatch.setattr(databases, "BENCH_DIR", tmp_path)
+    first = databases.prepare_sqlite("T", now=NOW)
+    [cached] = tmp_path.glob("seed-v*-T-*.db")
+    app = databases.bench_app(f"sqlite:///{cached}")
+    with app.app_context():
+        downgrade(directory=databases.MIGRATIONS, revision="0020")
+        assert "ix_infusion_ended" not in {i["name"] for i in inspect(db.engine).get_indexes(
+            "infusion")}
+        db.engine.dispose()
+
+    again = databases.prepare_sqlite("T", now=NOW)
+    assert again.seed_seconds is None  # taken from the cache, not seeded again
+    assert again.seeded.counts == first.seeded.counts
+    engine = create_engine(again.url)
+    try:
+        assert "ix_infusion_ended" in {i["name"] for i in inspect(engine).get_indexes(
+            "infusion")}
+    finally:
+        engine.dispose()
