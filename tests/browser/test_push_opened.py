@@ -31,6 +31,7 @@ from app.notifications import services as notifications
 from app.notifications.models import Notification, NotificationKind, NotificationStatus
 from app.notifications.push_keys import public_key
 from app.notifications.webpush import ensure_vapid_key
+from app.prompts.services import is_questionnaire
 from jobs import send_notifications
 from tests import factories, push_service
 from tests.browser.conftest import PHONE, eventually
@@ -50,15 +51,17 @@ def pushed(live):
         ensure_vapid_key(Path(app.config["VAPID_PRIVATE_KEY_PATH"]))
         service = push_service.start(expected_vapid_key=public_key(app))
         device = service.new_device()
-        user_id = db.session.scalar(select(Notification.user_id).where(
-            Notification.kind == NotificationKind.PROMPT))
-        notifications.upsert_subscription(user_id, device.subscription(service.base_url),
-                                          now=datetime.now(UTC))
-        db.session.commit()
-        message = db.session.scalars(select(Notification).where(
+        # The first due check-in prompt (on some days the demo's first due prompt is the
+        # weekly PHQ-9's, which leads to /phq9), and its patient's phone subscribed.
+        message = next(m for m in db.session.scalars(select(Notification).where(
             Notification.kind == NotificationKind.PROMPT,
             Notification.status == NotificationStatus.DUE)
-            .order_by(Notification.due_at)).first()
+            .order_by(Notification.due_at, Notification.id))
+            if not is_questionnaire(m.prompt.slot))
+        notifications.upsert_subscription(message.user_id,
+                                          device.subscription(service.base_url),
+                                          now=datetime.now(UTC))
+        db.session.commit()
         message_id, due = message.id, message.due_at
         send_notifications.run(due)  # due_at is outside quiet hours, as scheduled
         [delivery] = [d for d in service.deliveries_to(device)
