@@ -51,8 +51,8 @@ def pushed(live):
         ensure_vapid_key(Path(app.config["VAPID_PRIVATE_KEY_PATH"]))
         service = push_service.start(expected_vapid_key=public_key(app))
         device = service.new_device()
-        # The first due check-in prompt (on some days the demo's first due prompt is the
-        # weekly PHQ-9's, which leads to /phq9), and its patient's phone subscribed.
+        # The first due check-in prompt (at some hours of the day the patient's first due
+        # prompt is the weekly PHQ-9's, which leads to /phq9), and that patient's phone.
         message = next(m for m in db.session.scalars(select(Notification).where(
             Notification.kind == NotificationKind.PROMPT,
             Notification.status == NotificationStatus.DUE)
