@@ -4,6 +4,12 @@ themselves, and the page never scrolling.
 The phone, screenshots and axe are shared with every browser test (``tests/browser/conftest.py``).
 """
 
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.prompts.models import Prompt
 from tests.browser.conftest import PHONE
 
 
@@ -29,3 +35,18 @@ class Taps:
 
 def fits_the_screen_width(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def weekly_questionnaire_due(live, *, due: bool) -> None:
+    """Make the live patient's first weekly PHQ-9 prompt due now, or due only tomorrow.
+
+    The fixture's prompts follow the clinic's clock, so at some hours of the day the weekly
+    questionnaire is due and is the home page's main button; a journey says which it needs."""
+    with live.app.app_context():
+        weekly = db.session.scalars(select(Prompt).where(
+            Prompt.patient_id == live.app.people["patient_id"],
+            Prompt.series_id.is_not(None)).order_by(Prompt.due_at)).first()
+        now = datetime.now(UTC)
+        start = now - timedelta(minutes=1) if due else now + timedelta(days=1)
+        weekly.due_at, weekly.window_ends_at = start, start + timedelta(hours=2)
+        db.session.commit()

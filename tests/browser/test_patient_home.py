@@ -1,28 +1,12 @@
 """The patient's home page at 360x740 (issue 15, points 9 and 10): a due PHQ-9 is the main
 button, due times are in words, and the navigation fits one line."""
 
-from datetime import UTC, datetime, timedelta
-
-from sqlalchemy import select
-
-from app.extensions import db
-from app.prompts.models import Prompt
 from tests.browser.conftest import serious_axe_problems, sign_in
-from tests.browser.patient_support import Taps, fits_the_screen_width
-
-
-def _weekly_questionnaire_due_now(live) -> None:
-    with live.app.app_context():
-        weekly = db.session.scalars(select(Prompt).where(
-            Prompt.patient_id == live.app.people["patient_id"],
-            Prompt.series_id.is_not(None)).order_by(Prompt.due_at)).first()
-        now = datetime.now(UTC)
-        weekly.due_at, weekly.window_ends_at = now - timedelta(minutes=1), now + timedelta(hours=2)
-        db.session.commit()
+from tests.browser.patient_support import Taps, fits_the_screen_width, weekly_questionnaire_due
 
 
 def test_a_due_phq9_is_the_main_button(live, phone, shots):
-    _weekly_questionnaire_due_now(live)
+    weekly_questionnaire_due(live, due=True)
     sign_in(phone, live, "patient")
     phone.goto(f"{live.url}/")
     main = phone.locator("[data-main-action]")

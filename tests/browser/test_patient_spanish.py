@@ -9,7 +9,7 @@ from app.auth.models import User
 from app.extensions import db
 from tests import factories
 from tests.browser.conftest import PHONE, serious_axe_problems
-from tests.browser.patient_support import fits_the_screen_width
+from tests.browser.patient_support import fits_the_screen_width, weekly_questionnaire_due
 from tests.web.test_spanish_pages import SAME_IN_BOTH, _english_fragments
 
 SEND = "form[data-checkin] button[type=submit]"
@@ -39,6 +39,7 @@ def _check(page) -> None:
 
 def test_the_patient_journey_in_spanish_at_360(live, browser, shots):
     _in_spanish(live)
+    weekly_questionnaire_due(live, due=False)  # the main button is the check-in at any hour
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
                                   device_scale_factor=2, locale="es-US")
     phone = context.new_page()
