@@ -28,7 +28,7 @@
     return payload;
   }
 
-  function saveForLater(payload) {
+  function saveForLater(form, payload) {
     var account = payload.account;
     if (!account) {
       A.status(t("This check-in could not be kept on this phone: please sign in, then check in again."));
@@ -38,7 +38,8 @@
     delete body.account; // kept beside the entry, added when it is sent
     return outbox.save({ key: payload.client_id, account: account, url: "/api/v1/checkins",
                          body: JSON.stringify(body), saved_at: new Date().toISOString() }).then(function () {
-      A.status(t("Saved on this phone; it will be sent when you are back online."));
+      A.status(t("Saved on this phone; it will be sent when you are back online."),
+               { elsewhere: !!form.querySelector("[data-saved]") });
       if (A.registration && A.registration.sync) {
         A.registration.sync.register(outbox.SYNC_TAG).catch(function () { /* drained on the next visit */ });
       }
@@ -112,7 +113,7 @@
   }
 
   function keep(form, payload) {
-    return saveForLater(payload).then(function (saved) {
+    return saveForLater(form, payload).then(function (saved) {
       form.dataset.submitting = "";
       if (saved) showSaved(form);
     });

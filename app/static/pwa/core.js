@@ -33,10 +33,14 @@
     return outbox.knownAccount().catch(function () { return null; });
   };
 
-  A.status = function (text) {
+  // The status line, read out by screen readers. ``options.elsewhere``: the page already shows
+  // these words where the person is looking (the check-in form's "Saved on this phone" box), so
+  // the line is read out but not drawn, and the page does not shift down under their finger.
+  A.status = function (text, options) {
     var box = document.getElementById("outbox-status");
     if (!box) return;
     box.hidden = !text;
+    box.classList.toggle("visually-hidden", !!(text && options && options.elsewhere));
     box.textContent = text || "";
   };
 
