@@ -10,7 +10,9 @@ For each database (SQLite always; PostgreSQL when BENCH_DATABASE_URL is set) and
   of their own (python -m bench.jobs_probe), sending real Web Push to a local push service;
 - ingest: POST /api/v1/checkins under gunicorn on loopback by BENCH_CLIENTS keep-alive clients
   as many signed-in patients, then the bare baseline app under the same settings on the same
-  database; then the web workers' peak memory after clinicians' pages were served too.
+  database; then the web workers' peak memory after clinicians' pages were served too. With
+  wrk also the signed-in floor: GET /api/v1/session by the same patients (sign-in checked,
+  nothing stored or judged), the most any signed-in request could reach;
 
 Then push delivery (bench/push_delivery.py): one send run over 1,000 due pushes of which 10% go
 to a push service that never answers, and the time from a kill -9 of a sending process to the
@@ -230,6 +232,10 @@ def measure_ingest(url: str, seeded, *, with_memory: bool) -> dict:
             server.port, "/api/v1/checkins",
             [wrk_load.device({"Cookie": cookie, "X-CSRFToken": csrf}, {"account": account})
              for cookie, csrf, account in devices], connections=CLIENTS, seconds=INGEST_SECONDS)
+        figures["signed_in_floor_wrk"] = wrk_load.load(
+            server.port, "/api/v1/session",
+            [wrk_load.device({"Cookie": cookie}, {}) for cookie, _, _ in devices],
+            connections=CLIENTS, seconds=INGEST_SECONDS, method="GET")
         if with_memory:
             staff_cookie = http_session(app, server.port, tokens[clinician])[0]
             pages = ["/clinic/", f"/clinic/patients/{seeded.sample_patient_id}", "/clinic/cohort"]
@@ -265,7 +271,7 @@ def measure_ingest(url: str, seeded, *, with_memory: bool) -> dict:
 
 
 GENERATORS = {"python": ("aftercare", "baseline"), "wrk": ("aftercare_wrk", "baseline_wrk")}
-INGEST_SIDES = ("aftercare", "baseline", "aftercare_wrk", "baseline_wrk")
+INGEST_SIDES = ("aftercare", "baseline", "aftercare_wrk", "baseline_wrk", "signed_in_floor_wrk")
 
 
 def ingest_ratio(figures: dict) -> dict:
@@ -283,6 +289,12 @@ def ingest_ratio(figures: dict) -> dict:
             best = name
     out["ratio_generator"] = best
     out["ratio"] = out[f"ratio_{best}"] if best else None
+    # What a request that only checks who is signed in gets, against the same baseline: a
+    # check-in (which also stores, answers its prompt and runs the submission rules) cannot
+    # pass it.
+    floor, base = figures.get("signed_in_floor_wrk"), figures.get("baseline_wrk")
+    out["floor_ratio"] = (round(floor["throughput"] / base["throughput"], 3)
+                          if floor and base and base["throughput"] else None)
     return out
 
 
@@ -371,6 +383,7 @@ def flatten(engine: str, results: dict) -> dict:
         for name in GENERATORS:
             flat[f"{prefix}ingest_ratio_{name}"] = ingest.get(f"ratio_{name}")
         flat[f"{prefix}ingest_ratio_generator"] = ingest.get("ratio_generator")
+        flat[f"{prefix}ingest_floor_ratio"] = ingest.get("floor_ratio")
         if "worker_peak_rss_kib" in ingest:
             flat[f"{prefix}web_worker_peak_rss_mib"] = round(ingest["worker_peak_rss_kib"] / 1024,
                                                              1)
@@ -469,6 +482,7 @@ def print_table(engine: str, results: dict) -> None:
         line(f"ingest_ratio with {name}", lambda r, name=name: r["ingest"].get(f"ratio_{name}"))
     line("ingest_ratio (generator: higher baseline)", lambda r: r["ingest"]["ratio"])
     line("  generator used", lambda r: r["ingest"].get("ratio_generator"))
+    line("signed-in floor / baseline (wrk)", lambda r: r["ingest"].get("floor_ratio"))
     line("web worker peak RSS MiB",
          lambda r: round(r["ingest"]["worker_peak_rss_kib"] / 1024, 1)
          if "worker_peak_rss_kib" in r["ingest"] else None)
@@ -495,7 +509,8 @@ def print_ingest_runs(engine: str, results: dict) -> None:
     """``--only ingest``: each run's throughputs and ratios, and the spread of the ratio."""
     print(f"\n== {engine}: ingest only ==")
     print(f"{'size run':<10}" + "".join(f"{side + ' req/s':>21}" for side in INGEST_SIDES)
-          + "".join(f"{'ratio ' + name:>14}" for name in GENERATORS) + f"{'ratio':>8}")
+          + "".join(f"{'ratio ' + name:>14}" for name in GENERATORS) + f"{'ratio':>8}"
+          + f"{'floor':>8}")
     for size, figures in results.items():
         runs = figures["ingest_runs"]
         for number, run in enumerate(runs, 1):
@@ -503,7 +518,7 @@ def print_ingest_runs(engine: str, results: dict) -> None:
                   + "".join(f"{fmt((run.get(side) or {}).get('throughput')):>21}"
                             for side in INGEST_SIDES)
                   + "".join(f"{fmt(run.get('ratio_' + name)):>14}" for name in GENERATORS)
-                  + f"{fmt(run['ratio']):>8}")
+                  + f"{fmt(run['ratio']):>8}" + f"{fmt(run.get('floor_ratio')):>8}")
         ratios = sorted(r["ratio"] for r in runs if r["ratio"] is not None)
         if ratios:
             print(f"{size}: ingest_ratio median {fmt(ratios[len(ratios) // 2])}, "
@@ -522,6 +537,7 @@ def ingest_only(engines: list[str], sizes: list[str], repeat: int) -> int:
                     flat[f"{engine}.{size}.run{number}.{side}.throughput"] = (
                         run.get(side) or {}).get("throughput")
                 flat[f"{engine}.{size}.run{number}.ingest_ratio"] = run["ratio"]
+                flat[f"{engine}.{size}.run{number}.floor_ratio"] = run.get("floor_ratio")
             flat[f"{engine}.{size}.ingest_ratio"] = figures["ingest"]["ratio"]
     flat["bench_seconds"] = round(time.perf_counter() - started, 1)
     refused = refused_requests({engine: {size: {"ingest": run} for size, figures in

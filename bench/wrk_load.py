@@ -44,9 +44,10 @@ def symptom_sets(count: int = 32, seed: int = 0) -> list[str]:
             for _ in range(count)]
 
 
-def data_file(path: str, devices: list[dict]) -> str:
+def data_file(path: str, devices: list[dict], method: str = "POST") -> str:
     """The Lua source of the table the script loads."""
-    lines = ["return {", f"  path = {lua_string(path)},", "  devices = {"]
+    lines = ["return {", f"  path = {lua_string(path)},", f"  method = {lua_string(method)},",
+             "  devices = {"]
     for item in devices:
         headers = ", ".join(f"[{lua_string(k)}] = {lua_string(v)}"
                             for k, v in item["headers"].items())
@@ -77,14 +78,15 @@ def parse(output: str, seconds_hint: float) -> dict:
 
 
 def load(port: int, path: str, devices: list[dict], *, connections: int,
-         seconds: float) -> dict | None:
-    """One wrk run; None when wrk is missing."""
+         seconds: float, method: str = "POST") -> dict | None:
+    """One wrk run; None when wrk is missing. ``method="GET"``: each device's headers alone,
+    no body (the signed-in floor of ``bench.run``)."""
     wrk = available()
     if wrk is None:
         return None
     with tempfile.TemporaryDirectory(prefix="bench-wrk-") as tmp:
         data = Path(tmp) / "devices.lua"
-        data.write_text(data_file(path, devices))
+        data.write_text(data_file(path, devices, method))
         command = [wrk, f"-t{min(THREADS, connections)}", f"-c{connections}",
                    f"-d{max(1, round(seconds))}s", "--timeout", "30s", "-s", str(SCRIPT),
                    f"http://127.0.0.1:{port}", "--", str(data)]

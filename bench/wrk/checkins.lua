@@ -7,6 +7,7 @@
 -- DATA.lua returns {path = "...", devices = {{headers = {...}, fields = '"account":"7"'}, ...},
 -- symptoms = {'[{"code":"nausea","severity":0}, ...]', ...}}: `fields` is a JSON fragment
 -- added to each body (the declared account for Aftercare, the patient id for the baseline).
+-- With method = "GET" it sends each device's headers alone (the signed-in floor).
 
 local threads = {}
 local thread_count = 0
@@ -46,6 +47,9 @@ function request()
   local index = ((thread_index or 0) * 131 + sent * 997) % #devices + 1
   sent = sent + 1
   local device = devices[index]
+  if data.method == "GET" then -- the signed-in floor: the same devices, no body
+    return wrk.format("GET", data.path, device.headers)
+  end
   local symptoms = data.symptoms[sent % #data.symptoms + 1]
   local body = string.format(
     '{"client_id":"%s","taken_at":"%s","mood":%d,"note":"","symptoms":%s,%s}',

@@ -120,6 +120,7 @@ def test_wrk_device_table_carries_each_patients_headers_and_fields():
     assert 'path = "/api/v1/checkins"' in source
     assert '["Cookie"] = "s=a\\"b"' in source and '["X-CSRFToken"] = "t"' in source
     assert 'fields = "\\"account\\":\\"7\\""' in source
+    assert 'method = "POST"' in source
     assert source.startswith("return {") and source.rstrip().endswith("}")
 
 
@@ -127,10 +128,14 @@ def test_ingest_ratio_uses_the_generator_with_the_higher_baseline():
     figures = {"aftercare": {"throughput": 50.0}, "baseline": {"throughput": 500.0},
                "aftercare_wrk": {"throughput": 60.0}, "baseline_wrk": {"throughput": 800.0}}
     assert run.ingest_ratio(figures) == {"ratio_python": 0.1, "ratio_wrk": 0.075,
-                                         "ratio_generator": "wrk", "ratio": 0.075}
+                                         "ratio_generator": "wrk", "ratio": 0.075,
+                                         "floor_ratio": None}
+    figures["signed_in_floor_wrk"] = {"throughput": 320.0}
+    assert run.ingest_ratio(figures)["floor_ratio"] == 0.4
     figures["aftercare_wrk"] = figures["baseline_wrk"] = None  # wrk missing
     assert run.ingest_ratio(figures) == {"ratio_python": 0.1, "ratio_wrk": None,
-                                         "ratio_generator": "python", "ratio": 0.1}
+                                         "ratio_generator": "python", "ratio": 0.1,
+                                         "floor_ratio": None}
 
 
 def test_the_wrk_script_runs_against_a_server_and_counts_its_refusals():
@@ -156,9 +161,17 @@ def test_the_wrk_script_runs_against_a_server_and_counts_its_refusals():
             self.send_header("Content-Length", "0")
             self.end_headers()
 
+        def do_GET(self):  # noqa: N802  (the signed-in floor: headers alone, no body)
+            seen_get.append((self.command, self.path, self.headers["Cookie"],
+                             self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
         def log_message(self, *args):
             pass
 
+    seen_get = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -166,8 +179,12 @@ def test_the_wrk_script_runs_against_a_server_and_counts_its_refusals():
             wrk_load.device({"X-CSRFToken": "ta"}, {"account": "a"}),
             wrk_load.device({"X-CSRFToken": "tb"}, {"account": "b"})],
             connections=2, seconds=1)
+        floor = wrk_load.load(server.server_address[1], "/api/v1/session", [
+            wrk_load.device({"Cookie": "s=a"}, {})], connections=1, seconds=1, method="GET")
     finally:
         server.shutdown()
+    assert set(seen_get) == {("GET", "/api/v1/session", "s=a", None)}
+    assert floor["errors"] == 0 and floor["throughput"] > 0
     assert {(csrf, account) for csrf, account, _ in seen} == {("ta", "a"), ("tb", "b")}
     assert len({client_id for *_, client_id in seen}) == len(seen)  # a fresh UUID each
     assert figures["refused"]["409"] > 0 and figures["errors"] >= figures["refused"]["409"]
