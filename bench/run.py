@@ -12,7 +12,7 @@ For each database (SQLite always; PostgreSQL when BENCH_DATABASE_URL is set) and
   as many signed-in patients, then the bare baseline app under the same settings on the same
   database; then the web workers' peak memory after clinicians' pages were served too. With
   wrk also the signed-in floor: GET /api/v1/session by the same patients (sign-in checked,
-  nothing stored or judged), the most any signed-in request could reach;
+  nothing stored or judged), the most any signed-in request could reach.
 
 Then push delivery (bench/push_delivery.py): one send run over 1,000 due pushes of which 10% go
 to a push service that never answers, and the time from a kill -9 of a sending process to the

@@ -4,9 +4,10 @@ the server they measure; wrk's event loop costs far less per request, so the ben
 both generators and takes the ratio from the one that gets the higher baseline.
 
 Each run writes a Lua table of devices (headers and the JSON fields each body adds) to a
-temporary directory; the script posts check-in bodies round-robin over them and counts every
-status. As with the Python generator, only 2xx answers count as throughput, and socket errors
-and timeouts count as status 0 (no answer).
+temporary directory; the script posts check-in bodies round-robin over them (or, for the
+signed-in floor, sends each device's headers alone with GET) and counts every status. As
+with the Python generator, only 2xx answers count as throughput, and socket errors and
+timeouts count as status 0 (no answer).
 """
 
 import json
